@@ -1,0 +1,92 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.services import DISPLAY_NAME_MAX_LENGTH
+
+
+def _absolute(request, url):
+    if not url:
+        return None
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """The signed-in user, as `GET auth/me` returns it."""
+
+    avatar_url = serializers.SerializerMethodField(help_text="256×256 PNG, or null.")
+    avatar_small_url = serializers.SerializerMethodField(help_text="64×64 PNG, or null.")
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "avatar_url",
+            "avatar_small_url",
+            "date_joined",
+            "is_staff",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_avatar_url(self, user):
+        return _absolute(self.context.get("request"), user.avatar_url)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_avatar_small_url(self, user):
+        return _absolute(self.context.get("request"), user.avatar_small_url)
+
+
+class UserPublicSerializer(serializers.ModelSerializer):
+    """What other people may see of a user (beside a video, say): no email address."""
+
+    avatar_small_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name", "avatar_small_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_avatar_small_url(self, user):
+        return _absolute(self.context.get("request"), user.avatar_small_url)
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=DISPLAY_NAME_MAX_LENGTH
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    display_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DISPLAY_NAME_MAX_LENGTH
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <key>`.")
+
+
+class RegisterResponseSerializer(serializers.Serializer):
+    user = UserSerializer(read_only=True)
+    token = serializers.CharField(read_only=True)
+
+
+class TokenObtainSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(write_only=True, trim_whitespace=False)
+    new_password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class AvatarUploadSerializer(serializers.Serializer):
+    # A plain file field: the service does the image checks, with precise messages.
+    image = serializers.FileField(help_text="A JPEG, PNG or WebP picture.")

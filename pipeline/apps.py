@@ -1,0 +1,26 @@
+import logging
+
+from django.apps import AppConfig
+
+logger = logging.getLogger(__name__)
+
+
+class PipelineConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "pipeline"
+
+    def ready(self):
+        from django_q.signals import post_spawn
+
+        post_spawn.connect(_recover_on_spawn, dispatch_uid="pipeline.recover_on_spawn")
+
+
+def _recover_on_spawn(sender, **kwargs):
+    """A worker that starts (the cluster starting, or a killed worker being replaced) first
+    puts back jobs whose worker died, so they resume within seconds instead of minutes."""
+    from pipeline.runner import jobs_reap
+
+    try:
+        jobs_reap()
+    except Exception:
+        logger.exception("could not recover jobs at worker start")

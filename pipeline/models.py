@@ -1,0 +1,143 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(max_length=32)
+    prompt = models.TextField()
+    options = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    stage = models.CharField(max_length=40, blank=True)
+    step = models.PositiveSmallIntegerField(default=0)
+    steps = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    error_type = models.CharField(max_length=80, blank=True)
+    error_message = models.TextField(blank=True)
+    error_hint = models.TextField(blank=True)
+
+    attempts = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    # Who runs the job now ("host:pid:start-time:nonce"); a worker keeps it only while its
+    # heartbeat is fresh, and checks it before every write so that a job never runs twice.
+    lease = models.CharField(max_length=160, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    run_after = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Per stage: outputs (JSON), files (relative to the work folder), seconds, finished_at.
+    manifest = models.JSONField(default=dict, blank=True)
+    last_seq = models.PositiveIntegerField(default=0)
+    result = models.OneToOneField(
+        "gallery.Video",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_job",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def error(self) -> dict | None:
+        if not self.error_message:
+            return None
+        return {"type": self.error_type, "message": self.error_message, "hint": self.error_hint}
+
+    def can_cancel(self) -> bool:
+        return self.status in self.ACTIVE
+
+    def can_retry(self) -> bool:
+        return self.status in (self.Status.FAILED, self.Status.CANCELED)
+
+
+class JobEvent(models.Model):
+    class Type(models.TextChoices):
+        STATUS = "status"
+        PROGRESS = "progress"
+        STAGE_COMPLETE = "stage_complete"
+        SHOT_COMPLETE = "shot_complete"
+        JOB_COMPLETE = "job_complete"
+        ERROR = "error"
+        CANCELED = "canceled"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=20, choices=Type.choices)
+    stage = models.CharField(max_length=40, blank=True)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    steps = models.PositiveSmallIntegerField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "seq"], name="pipeline_jobevent_job_seq_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.job_id}#{self.seq} {self.type}"
+
+
+def upload_to(instance, filename):
+    return f"uploads/{instance.owner_id}/{uuid.uuid4().hex}.{instance.format.lower()}"
+
+
+class Upload(models.Model):
+    """A reference image a person uploaded for a job (image-to-video, say)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    file = models.FileField(upload_to=upload_to, max_length=300)
+    format = models.CharField(max_length=8)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"upload {self.id}"

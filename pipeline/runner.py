@@ -1,0 +1,430 @@
+"""Runs a job's stages in a worker, checkpointing each one, and recovers jobs whose worker died.
+
+Claiming is a conditional update (`queued -> running` with a fresh lease), so a job delivered
+twice runs once. While it runs, a heartbeat thread refreshes `heartbeat_at`, watches for a
+cancel request, the job's time limit and the loss of the lease, and kills child processes at
+once when the job must stop. Every write the runner makes is conditional on its lease.
+"""
+
+import logging
+import os
+import shutil
+import socket
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import psutil
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from pipeline.context import StageContext, StopFlag
+from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
+from pipeline.events import event_publish
+from pipeline.generators import get_generator
+from pipeline.models import Job, JobEvent
+from pipeline.queue import job_enqueue, job_enqueue_later
+
+logger = logging.getLogger(__name__)
+
+_HOST = socket.gethostname()
+
+
+def job_workdir(job_id) -> Path:
+    return Path(settings.JOB_WORK_DIR) / str(job_id)
+
+
+def _new_lease() -> str:
+    pid = os.getpid()
+    started = int(psutil.Process(pid).create_time())
+    return f"{_HOST}:{pid}:{started}:{uuid.uuid4().hex[:8]}"
+
+
+def _lease_holder_is_dead(lease: str) -> bool:
+    """True when the lease belongs to a process on this host that no longer exists."""
+    try:
+        host, pid, started, _nonce = lease.rsplit(":", 3)
+        pid, started = int(pid), int(started)
+    except ValueError:
+        return False
+    if host != _HOST:
+        return False
+    try:
+        return int(psutil.Process(pid).create_time()) != started
+    except psutil.NoSuchProcess:
+        return True
+
+
+class JobRun:
+    def __init__(self, job: Job, lease: str):
+        self.job = job
+        self.lease = lease
+        self.generator = get_generator(job.kind)
+        self.stages = self.generator.stages
+        self.workdir = job_workdir(job.id)
+        self.manifest = dict(job.manifest or {})
+        self.manifest.setdefault("stages", {})
+        self.stop = StopFlag()
+        self._heartbeat_done = threading.Event()
+        self._started = time.monotonic()
+        total = sum(stage.weight for stage in self.stages) or 1.0
+        self._weights = [stage.weight / total for stage in self.stages]
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def execute(self) -> str:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        heartbeat = threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.job.id}")
+        heartbeat.daemon = True
+        heartbeat.start()
+        try:
+            self.publish(
+                JobEvent.Type.STATUS,
+                message=f"Running (attempt {self.job.attempts})",
+                payload={"status": Job.Status.RUNNING, "attempt": self.job.attempts},
+            )
+            resuming = True
+            for index, stage in enumerate(self.stages):
+                # Once one stage must run again, every later one runs again too: its inputs
+                # may have changed.
+                resuming = resuming and self._stage_done(stage)
+                if not resuming:
+                    self._run_stage(index, stage)
+            return self._succeed()
+        except Exception as exc:
+            return self._handle_failure(exc)
+        finally:
+            self._heartbeat_done.set()
+            self.stop.kill_children()
+            heartbeat.join(timeout=5)
+
+    def _stage_done(self, stage) -> bool:
+        record = self.manifest["stages"].get(stage.name)
+        if not record or not record.get("finished_at"):
+            return False
+        return all((self.workdir / name).exists() for name in stage.produces)
+
+    def _run_stage(self, index: int, stage) -> None:
+        ctx = StageContext(run=self, stage=stage, index=index)
+        self.raise_if_stopped()
+        self.publish(
+            JobEvent.Type.PROGRESS,
+            stage=stage.name,
+            step=index + 1,
+            steps=len(self.stages),
+            progress=self._overall(index, 0.0),
+            message=f"{stage.label}…",
+            job_fields={"stage": stage.name, "step": index + 1, "steps": len(self.stages)},
+            force=True,
+        )
+        started = time.monotonic()
+        outputs = stage.run(ctx) or {}
+        self.raise_if_stopped()
+        seconds = round(time.monotonic() - started, 3)
+        self.manifest["stages"][stage.name] = {
+            "outputs": outputs,
+            "seconds": seconds,
+            "finished_at": timezone.now().isoformat(),
+            "attempt": self.job.attempts,
+        }
+        self.publish(
+            JobEvent.Type.STAGE_COMPLETE,
+            stage=stage.name,
+            step=index + 1,
+            steps=len(self.stages),
+            progress=self._overall(index + 1, 0.0),
+            message=f"{stage.label} done in {seconds:.1f} s",
+            payload={"seconds": seconds},
+            job_fields={"manifest": self.manifest},
+        )
+
+    def _succeed(self) -> str:
+        self.job.refresh_from_db(fields=["result", "title"])
+        self.publish(
+            JobEvent.Type.JOB_COMPLETE,
+            progress=100,
+            message="Your video is ready.",
+            payload={"video": str(self.job.result_id) if self.job.result_id else None},
+            job_fields={
+                "status": Job.Status.SUCCEEDED,
+                "progress": 100,
+                "stage": "",
+                "finished_at": timezone.now(),
+                "lease": "",
+                "heartbeat_at": None,
+            },
+        )
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        return Job.Status.SUCCEEDED
+
+    def _handle_failure(self, exc: Exception) -> str:
+        reason = self.stop.reason
+        if isinstance(exc, LeaseLost | Job.DoesNotExist) or reason == StopFlag.LEASE:
+            if not Job.objects.filter(pk=self.job.pk).exists():
+                shutil.rmtree(self.workdir, ignore_errors=True)  # deleted while running
+            logger.info("job %s: lease lost, stopping", self.job.id)
+            return "lost"
+        try:
+            if isinstance(exc, JobCanceled) or reason == StopFlag.CANCEL:
+                self.publish(
+                    JobEvent.Type.CANCELED,
+                    stage=self._current_stage(),
+                    message="Canceled.",
+                    job_fields=self._finished_fields(Job.Status.CANCELED),
+                )
+                return Job.Status.CANCELED
+            if reason == StopFlag.TIMEOUT:
+                exc = GeneratorError(
+                    f"The job took longer than its limit of {settings.JOB_TIMEOUT} s.",
+                    permanent=True,
+                    hint="Try a shorter text, fewer scenes or a lower resolution.",
+                )
+            if not isinstance(exc, GeneratorError):
+                logger.exception("job %s: unexpected error", self.job.id)
+                exc = GeneratorError(
+                    f"{type(exc).__name__}: {exc}",
+                    permanent=True,
+                    hint="This is a fault in videogen; retrying may help, and the logs "
+                    "have the details.",
+                )
+                error_type = "InternalError"
+            else:
+                error_type = type(exc).__name__
+            return self._fail_or_retry(exc, error_type)
+        except (LeaseLost, Job.DoesNotExist):
+            return "lost"
+
+    def _fail_or_retry(self, exc: GeneratorError, error_type: str) -> str:
+        stage = self._current_stage()
+        if not exc.permanent and self.job.attempts < settings.JOB_MAX_ATTEMPTS:
+            delay = settings.JOB_RETRY_BACKOFF * 2 ** (self.job.attempts - 1)
+            run_after = timezone.now() + timedelta(seconds=delay)
+            with transaction.atomic():
+                self.publish(
+                    JobEvent.Type.ERROR,
+                    stage=stage,
+                    message=f"{exc.message} Retrying in {delay:.0f} s.",
+                    payload={"retrying": True, "retry_in": delay, "permanent": False},
+                    job_fields={
+                        "status": Job.Status.QUEUED,
+                        "lease": "",
+                        "heartbeat_at": None,
+                        "run_after": run_after,
+                    },
+                )
+                job_enqueue_later(self.job.id, run_after)
+            return Job.Status.QUEUED
+        self.publish(
+            JobEvent.Type.ERROR,
+            stage=stage,
+            message=exc.message,
+            payload={"type": error_type, "hint": exc.hint, "permanent": exc.permanent},
+            job_fields={
+                **self._finished_fields(Job.Status.FAILED),
+                "error_type": error_type,
+                "error_message": exc.message[:5000],
+                "error_hint": exc.hint,
+            },
+        )
+        return Job.Status.FAILED
+
+    def _finished_fields(self, status: str) -> dict:
+        return {
+            "status": status,
+            "finished_at": timezone.now(),
+            "lease": "",
+            "heartbeat_at": None,
+            "cancel_requested": False,
+        }
+
+    def _current_stage(self) -> str:
+        return Job.objects.filter(pk=self.job.pk).values_list("stage", flat=True).first() or ""
+
+    # --- reporting ------------------------------------------------------------------------
+    def publish(self, type, **kwargs):
+        try:
+            return event_publish(job_id=self.job.id, type=type, lease=self.lease, **kwargs)
+        except Job.DoesNotExist:
+            raise LeaseLost() from None
+
+    def stage_progress(self, ctx: StageContext, fraction: float, message: str) -> None:
+        self.publish(
+            JobEvent.Type.PROGRESS,
+            stage=ctx.stage.name,
+            step=ctx.index + 1,
+            steps=len(self.stages),
+            progress=self._overall(ctx.index, fraction),
+            message=message,
+        )
+
+    def _overall(self, index: int, fraction: float) -> int:
+        done = sum(self._weights[:index])
+        current = self._weights[index] * fraction if index < len(self._weights) else 0.0
+        return min(99, int(100 * (done + current)))
+
+    def raise_if_stopped(self) -> None:
+        if time.monotonic() - self._started > settings.JOB_TIMEOUT:
+            self.stop.set(StopFlag.TIMEOUT)
+        reason = self.stop.reason
+        if reason == StopFlag.CANCEL:
+            raise JobCanceled()
+        if reason == StopFlag.LEASE:
+            raise LeaseLost()
+        if reason == StopFlag.TIMEOUT:
+            raise GeneratorError("timeout", permanent=True)
+
+    def _heartbeat(self) -> None:
+        """Keeps the lease alive and turns a cancel request or a lost lease into a stop."""
+        last_beat = time.monotonic()
+        try:
+            while not self._heartbeat_done.wait(0.25):
+                try:
+                    if self._beat(
+                        refresh=time.monotonic() - last_beat >= settings.JOB_HEARTBEAT_SECONDS
+                    ):
+                        last_beat = time.monotonic()
+                except Exception as exc:
+                    # A database hiccup must not stop the job; if it lasts, the reaper judges.
+                    logger.warning("job %s: heartbeat failed: %s", self.job.id, exc)
+                if self.stop.reason in (StopFlag.LEASE, StopFlag.CANCEL):
+                    return
+        finally:
+            connection.close()
+
+    def _beat(self, *, refresh: bool) -> bool:
+        mine = Job.objects.filter(pk=self.job.pk, lease=self.lease)
+        cancel_requested = mine.values_list("cancel_requested", flat=True).first()
+        if cancel_requested is None:
+            self.stop.set(StopFlag.LEASE)
+        elif cancel_requested:
+            self.stop.set(StopFlag.CANCEL)
+        elif time.monotonic() - self._started > settings.JOB_TIMEOUT:
+            self.stop.set(StopFlag.TIMEOUT)
+        if refresh and not self.stop.reason:
+            if not mine.update(heartbeat_at=timezone.now()):
+                self.stop.set(StopFlag.LEASE)
+            return True
+        return False
+
+
+def job_run(*, job_id) -> str:
+    """Claims a queued job and runs it to the end. Returns the job's final word."""
+    close_old_connections()
+    lease = _new_lease()
+    now = timezone.now()
+    claimed = (
+        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED)
+        .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
+        .update(
+            status=Job.Status.RUNNING,
+            lease=lease,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            started_at=Coalesce(F("started_at"), now),
+            run_after=None,
+            message="",
+        )
+    )
+    if not claimed:
+        return "skipped"
+    job = Job.objects.get(pk=job_id)
+    try:
+        run = JobRun(job, lease)
+    except LookupError:
+        event_publish(
+            job_id=job.id,
+            type=JobEvent.Type.ERROR,
+            message=f"No generator called {job.kind!r} is installed.",
+            lease=lease,
+            job_fields={
+                "status": Job.Status.FAILED,
+                "finished_at": timezone.now(),
+                "lease": "",
+                "error_type": "UnknownKind",
+                "error_message": f"No generator called {job.kind!r} is installed.",
+                "error_hint": "Check VIDEOGEN_GENERATORS on the worker.",
+            },
+        )
+        return Job.Status.FAILED
+    return run.execute()
+
+
+def jobs_reap() -> int:
+    """Puts back jobs whose worker died; re-sends queued jobs whose task went missing.
+
+    A running job is recovered when its lease names a process on this host that is gone (a
+    worker killed with SIGKILL, a machine restart), or when its heartbeat is older than
+    JOB_STALE_SECONDS (a worker on another host). Returns how many jobs were recovered.
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
+    recovered = 0
+    running = Job.objects.filter(status=Job.Status.RUNNING).values_list(
+        "id", "lease", "heartbeat_at", "attempts", "cancel_requested", "stage"
+    )
+    for job_id, lease, heartbeat_at, attempts, cancel_requested, stage in running:
+        stale = heartbeat_at is None or heartbeat_at < stale_before
+        if not (stale or _lease_holder_is_dead(lease)):
+            continue
+        if _recover(job_id, lease, attempts, cancel_requested, stage):
+            recovered += 1
+
+    redeliver_before = now - timedelta(seconds=max(settings.JOB_STALE_SECONDS * 5, 120))
+    lost = Job.objects.filter(status=Job.Status.QUEUED).filter(
+        Q(run_after__isnull=True) | Q(run_after__lte=now),
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=redeliver_before),
+    )
+    for job_id in lost.values_list("id", flat=True):
+        with transaction.atomic():
+            job_enqueue(job_id)
+    return recovered
+
+
+def _recover(job_id, lease, attempts, cancel_requested, stage) -> bool:
+    """Moves one abandoned job on, conditional on the dead lease so it happens once."""
+    with transaction.atomic():
+        if cancel_requested:
+            fields = {
+                "status": Job.Status.CANCELED,
+                "finished_at": timezone.now(),
+                "cancel_requested": False,
+            }
+            event_type, message = JobEvent.Type.CANCELED, "Canceled."
+        elif attempts >= settings.JOB_MAX_ATTEMPTS:
+            message = (
+                f"The worker stopped while running this job {attempts} times "
+                f"(last during '{stage or 'start'}')."
+            )
+            fields = {
+                "status": Job.Status.FAILED,
+                "finished_at": timezone.now(),
+                "error_type": "WorkerLost",
+                "error_message": message,
+                "error_hint": "Retry it; if it keeps failing, try a shorter text or a lower "
+                "resolution, which need less memory.",
+            }
+            event_type = JobEvent.Type.ERROR
+        else:
+            fields = {"status": Job.Status.QUEUED}
+            event_type = JobEvent.Type.STATUS
+            message = "The worker running this job stopped; resuming from the last checkpoint."
+        try:
+            event_publish(
+                job_id=job_id,
+                type=event_type,
+                stage=stage,
+                message=message,
+                payload={"status": fields["status"], "recovered": True},
+                lease=lease,
+                job_fields={**fields, "lease": "", "heartbeat_at": None},
+            )
+        except Job.DoesNotExist:
+            return False  # someone else moved it first
+        if fields["status"] == Job.Status.QUEUED:
+            job_enqueue(job_id)
+    logger.warning("job %s: recovered from a dead worker (%s)", job_id, fields["status"])
+    return True

@@ -1,0 +1,136 @@
+"""The JSON shapes of jobs and events, shared by the REST API and the WebSocket messages."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pipeline.events import event_to_dict
+from pipeline.generators import all_generators
+from pipeline.models import Job, JobEvent
+
+
+class JobErrorSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    message = serializers.CharField()
+    hint = serializers.CharField(allow_blank=True)
+
+
+class JobStageSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    state = serializers.ChoiceField(choices=["pending", "running", "done"])
+    seconds = serializers.FloatField(allow_null=True)
+
+
+class JobVideoSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    duration = serializers.FloatField()
+    url = serializers.CharField()
+
+
+class JobSerializer(serializers.ModelSerializer):
+    error = serializers.SerializerMethodField()
+    stages = serializers.SerializerMethodField()
+    video = serializers.SerializerMethodField()
+    events_url = serializers.SerializerMethodField()
+    websocket_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "prompt",
+            "options",
+            "status",
+            "stage",
+            "step",
+            "steps",
+            "progress",
+            "message",
+            "error",
+            "attempts",
+            "last_seq",
+            "stages",
+            "video",
+            "events_url",
+            "websocket_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(JobErrorSerializer(allow_null=True))
+    def get_error(self, job) -> dict | None:
+        return job.error
+
+    @extend_schema_field(JobStageSerializer(many=True))
+    def get_stages(self, job) -> list[dict]:
+        generator = all_generators().get(job.kind)
+        if generator is None:
+            return []
+        recorded = (job.manifest or {}).get("stages", {})
+        stages = []
+        for stage in generator.stages:
+            record = recorded.get(stage.name) or {}
+            if record.get("finished_at"):
+                state = "done"
+            elif job.status == Job.Status.RUNNING and job.stage == stage.name:
+                state = "running"
+            else:
+                state = "pending"
+            stages.append(
+                {
+                    "name": stage.name,
+                    "label": stage.label,
+                    "state": state,
+                    "seconds": record.get("seconds"),
+                }
+            )
+        return stages
+
+    @extend_schema_field(JobVideoSerializer(allow_null=True))
+    def get_video(self, job) -> dict | None:
+        video = job.result
+        if video is None:
+            return None
+        return {
+            "id": str(video.id),
+            "title": video.title,
+            "duration": video.duration,
+            "url": reverse("api-job-video", args=[job.id]),
+        }
+
+    def get_events_url(self, job) -> str:
+        return reverse("api-job-events", args=[job.id])
+
+    def get_websocket_url(self, job) -> str:
+        return f"/ws/jobs/{job.id}/"
+
+
+class JobEventSerializer(serializers.ModelSerializer):
+    """Reads through `event_to_dict`, the shape the WebSocket sends too."""
+
+    job = serializers.UUIDField(source="job_id")
+    at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = JobEvent
+        fields = [
+            "seq",
+            "type",
+            "job",
+            "stage",
+            "step",
+            "steps",
+            "progress",
+            "message",
+            "payload",
+            "at",
+        ]
+
+    def to_representation(self, instance):
+        return event_to_dict(instance)

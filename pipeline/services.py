@@ -1,0 +1,133 @@
+"""Changes of a job's state. Pages, the API, the admin and the tasks all come through here."""
+
+import shutil
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.images import image_validate_and_reencode
+from pipeline.events import event_publish
+from pipeline.models import Job, JobEvent, Upload
+from pipeline.queue import job_enqueue
+from pipeline.runner import job_workdir
+
+
+class JobStateError(Exception):
+    """The job is not in a state that allows this (cancel a finished job, retry a running one)."""
+
+
+class ActiveJobLimit(Exception):
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(
+            f"You already have {limit} active jobs, the most allowed at once. "
+            "Wait for one to finish or cancel one."
+        )
+
+
+def job_submit(*, owner, kind: str, prompt: str, options: dict, title: str = "") -> Job:
+    """Records an already validated job and queues it. Enforces the per-user active-job cap."""
+    with transaction.atomic():
+        # Lock the owner's row so two simultaneous submissions cannot both pass the cap.
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
+        active = Job.objects.filter(owner=owner, status__in=Job.ACTIVE).count()
+        if active >= settings.MAX_ACTIVE_JOBS_PER_USER:
+            raise ActiveJobLimit(settings.MAX_ACTIVE_JOBS_PER_USER)
+        job = Job.objects.create(
+            owner=owner, kind=kind, prompt=prompt, options=options, title=title[:200]
+        )
+        event_publish(
+            job_id=job.id,
+            type=JobEvent.Type.STATUS,
+            message="Queued.",
+            payload={"status": Job.Status.QUEUED},
+        )
+        job_enqueue(job.id)
+    job.refresh_from_db()
+    return job
+
+
+def job_cancel(*, job: Job, by=None) -> Job:
+    """A queued job is canceled at once; a running one is stopped by its worker within 2 s."""
+    with transaction.atomic():
+        now = timezone.now()
+        if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+            status=Job.Status.CANCELED, finished_at=now, run_after=None
+        ):
+            event_publish(
+                job_id=job.pk,
+                type=JobEvent.Type.CANCELED,
+                message="Canceled before it started.",
+                payload={"status": Job.Status.CANCELED, "by": getattr(by, "pk", None)},
+            )
+        elif Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True):
+            pass  # the worker publishes `canceled` when it has stopped
+        else:
+            raise JobStateError(f"A {job.status} job cannot be canceled.")
+    job.refresh_from_db()
+    return job
+
+
+def job_retry(*, job: Job, by=None) -> Job:
+    """Queues a failed or canceled job again; it resumes at its first unfinished stage."""
+    with transaction.atomic():
+        updated = Job.objects.filter(
+            pk=job.pk, status__in=(Job.Status.FAILED, Job.Status.CANCELED)
+        ).update(
+            status=Job.Status.QUEUED,
+            attempts=0,
+            cancel_requested=False,
+            error_type="",
+            error_message="",
+            error_hint="",
+            finished_at=None,
+            run_after=None,
+            lease="",
+        )
+        if not updated:
+            raise JobStateError(f"A {job.status} job cannot be retried.")
+        event_publish(
+            job_id=job.pk,
+            type=JobEvent.Type.STATUS,
+            message="Queued again; finished stages are kept.",
+            payload={"status": Job.Status.QUEUED, "retry": True},
+        )
+        job_enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def job_delete(*, job: Job) -> None:
+    """Deletes the job, its events and its work files. A running job's worker stops itself.
+
+    The finished video, if any, stays in the gallery: it has a life of its own there.
+    """
+    workdir = job_workdir(job.pk)
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).delete()
+        transaction.on_commit(lambda: shutil.rmtree(workdir, ignore_errors=True))
+
+
+def upload_create(*, owner, file) -> Upload:
+    """Stores a reference image after decoding and re-encoding it (nothing of the original
+    file but its pixels survives)."""
+    if file.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            f"The image is {file.size} bytes; the limit is {settings.UPLOAD_MAX_BYTES} bytes."
+        )
+    image = image_validate_and_reencode(
+        file, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS
+    )
+    upload = Upload(
+        owner=owner,
+        format=image.format,
+        width=image.width,
+        height=image.height,
+        size=len(image.data),
+    )
+    upload.file.save(f"upload.{image.format.lower()}", image.as_file(), save=False)
+    upload.save()
+    return upload

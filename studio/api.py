@@ -1,0 +1,270 @@
+"""The jobs API: thin views over studio.services and pipeline.services."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.throttling import ScopedRateThrottle
+from gallery.streaming import download_name, stored_file_response
+from pipeline.generators import all_generators
+from pipeline.models import Job, JobEvent
+from pipeline.serializers import JobEventSerializer, JobSerializer
+from pipeline.services import (
+    ActiveJobLimit,
+    JobStateError,
+    job_cancel,
+    job_delete,
+    job_retry,
+    upload_create,
+)
+from studio.selectors import jobs_visible_to
+from studio.services import job_create
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class TooManyActiveJobs(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "too_many_active_jobs"
+
+
+class JobCreateSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=32)
+    prompt = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
+    options = serializers.JSONField(required=False, default=dict)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class JobListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Job.Status.choices, required=False)
+    kind = serializers.CharField(required=False, max_length=32)
+
+
+class JobListCreateView(generics.ListAPIView):
+    serializer_class = JobSerializer
+    throttle_scope = "job_create"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_queryset(self):
+        filters = JobListFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        jobs = Job.objects.filter(owner=self.request.user).select_related("result")
+        if status_ := filters.validated_data.get("status"):
+            jobs = jobs.filter(status=status_)
+        if kind := filters.validated_data.get("kind"):
+            jobs = jobs.filter(kind=kind)
+        return jobs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=Job.Status.values),
+            OpenApiParameter("kind", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=JobCreateSerializer, responses={202: JobSerializer})
+    def post(self, request):
+        data = JobCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            job = job_create(user=request.user, **data.validated_data)
+        except ActiveJobLimit as exc:
+            raise TooManyActiveJobs(str(exc))
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class JobMixin:
+    def get_job(self) -> Job:
+        try:
+            return jobs_visible_to(self.request.user).get(pk=self.kwargs["job_id"])
+        except Job.DoesNotExist:
+            raise NotFound("No such job.")
+
+
+class JobDetailView(JobMixin, APIView):
+    @extend_schema(responses=JobSerializer)
+    def get(self, request, job_id):
+        return Response(JobSerializer(self.get_job()).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, job_id):
+        job_delete(job=self.get_job())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JobCancelView(JobMixin, APIView):
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def post(self, request, job_id):
+        try:
+            job = job_cancel(job=self.get_job(), by=request.user)
+        except JobStateError as exc:
+            raise Conflict(str(exc))
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class JobRetryView(JobMixin, APIView):
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def post(self, request, job_id):
+        try:
+            job = job_retry(job=self.get_job(), by=request.user)
+        except JobStateError as exc:
+            raise Conflict(str(exc))
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EventQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(required=False, default=0, min_value=0)
+    limit = serializers.IntegerField(required=False, default=500, min_value=1, max_value=1000)
+
+
+class JobEventsView(JobMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", int, description="Only events with a larger seq."),
+            OpenApiParameter("limit", int, description="At most this many (1-1000)."),
+        ],
+        responses=JobEventSerializer(many=True),
+    )
+    def get(self, request, job_id):
+        query = EventQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        job = self.get_job()
+        events = JobEvent.objects.filter(job=job, seq__gt=query.validated_data["after"])
+        events = events.order_by("seq")[: query.validated_data["limit"]]
+        return Response(JobEventSerializer(events, many=True).data)
+
+
+class JobScriptView(JobMixin, APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "JobScript",
+            {
+                "stage": serializers.CharField(),
+                "format": serializers.CharField(),
+                "script": serializers.JSONField(),
+            },
+        )
+    )
+    def get(self, request, job_id):
+        """The plan or code the job's generator wrote, once its planning stage has run."""
+        job = self.get_job()
+        for name, record in (job.manifest or {}).get("stages", {}).items():
+            script = (record.get("outputs") or {}).get("script")
+            if script is not None:
+                fmt = "text" if isinstance(script, str) else "json"
+                return Response({"stage": name, "format": fmt, "script": script})
+        raise NotFound("This job has no script yet.")
+
+
+class JobVideoView(JobMixin, APIView):
+    @extend_schema(responses={(200, "video/mp4"): OpenApiTypes.BINARY})
+    def get(self, request, job_id):
+        """The finished MP4 (supports HTTP Range); 404 until the job has succeeded."""
+        job = self.get_job()
+        if job.result is None:
+            raise NotFound("This job has no video yet.")
+        return stored_file_response(
+            request,
+            job.result.file,
+            content_type="video/mp4",
+            download_name=download_name(job.result.title, "mp4")
+            if request.query_params.get("download")
+            else None,
+        )
+
+
+class UploadSerializer(serializers.Serializer):
+    image = serializers.ImageField(
+        help_text="JPEG, PNG or WebP; it is decoded and re-encoded.", use_url=False
+    )
+
+
+class UploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=UploadSerializer,
+        responses={
+            201: inline_serializer(
+                "Upload",
+                {
+                    "id": serializers.UUIDField(),
+                    "format": serializers.CharField(),
+                    "width": serializers.IntegerField(),
+                    "height": serializers.IntegerField(),
+                    "size": serializers.IntegerField(),
+                },
+            )
+        },
+    )
+    def post(self, request):
+        file = request.FILES.get("image")
+        if file is None:
+            raise serializers.ValidationError({"image": ["No file was submitted."]})
+        try:
+            upload = upload_create(owner=request.user, file=file)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"image": exc.messages})
+        return Response(
+            {
+                "id": str(upload.id),
+                "format": upload.format,
+                "width": upload.width,
+                "height": upload.height,
+                "size": upload.size,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class GeneratorsView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Generator",
+            {
+                "kind": serializers.CharField(),
+                "label": serializers.CharField(),
+                "description": serializers.CharField(),
+                "available": serializers.BooleanField(),
+                "reason": serializers.CharField(allow_blank=True),
+                "setting": serializers.CharField(allow_blank=True),
+                "prompt_max_chars": serializers.IntegerField(),
+                "stages": serializers.ListField(child=serializers.CharField()),
+                "options": serializers.ListField(child=serializers.DictField()),
+            },
+            many=True,
+        )
+    )
+    def get(self, request):
+        """Every generator, whether it can run here and why not, and its options with limits."""
+        listing = []
+        for kind, generator in all_generators().items():
+            if not generator.listed:
+                continue
+            availability = generator.availability()
+            listing.append(
+                {
+                    "kind": kind,
+                    "label": generator.label,
+                    "description": generator.description,
+                    "available": availability.available,
+                    "reason": availability.reason,
+                    "setting": availability.setting,
+                    "prompt_max_chars": generator.prompt_max_chars,
+                    "stages": generator.stage_names(),
+                    "options": generator.describe_options(),
+                }
+            )
+        return Response(listing)

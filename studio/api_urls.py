@@ -1,0 +1,17 @@
+from django.urls import path
+
+from studio import api, system_api
+
+urlpatterns = [
+    path("jobs", api.JobListCreateView.as_view(), name="api-jobs"),
+    path("jobs/<uuid:job_id>", api.JobDetailView.as_view(), name="api-job"),
+    path("jobs/<uuid:job_id>/cancel", api.JobCancelView.as_view(), name="api-job-cancel"),
+    path("jobs/<uuid:job_id>/retry", api.JobRetryView.as_view(), name="api-job-retry"),
+    path("jobs/<uuid:job_id>/events", api.JobEventsView.as_view(), name="api-job-events"),
+    path("jobs/<uuid:job_id>/script", api.JobScriptView.as_view(), name="api-job-script"),
+    path("jobs/<uuid:job_id>/video", api.JobVideoView.as_view(), name="api-job-video"),
+    path("uploads", api.UploadView.as_view(), name="api-uploads"),
+    path("generators", api.GeneratorsView.as_view(), name="api-generators"),
+    path("health", system_api.HealthView.as_view(), name="api-health"),
+    path("stats", system_api.StatsView.as_view(), name="api-stats"),
+]

@@ -1,0 +1,117 @@
+"""WebSockets for following jobs live: authenticate, join the groups, replay, forward."""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from pipeline.events import event_to_dict, job_group, user_group
+from pipeline.models import Job, JobEvent
+from pipeline.serializers import JobSerializer
+from studio.selectors import jobs_visible_to
+
+REPLAY_LIMIT = 5000
+USER_SNAPSHOT_JOBS = 50
+
+
+def _after(scope) -> int:
+    raw = parse_qs(scope.get("query_string", b"").decode("latin1")).get("after", ["0"])[0]
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0
+
+
+@database_sync_to_async
+def _visible_job(user, job_id):
+    return jobs_visible_to(user).filter(pk=job_id).first()
+
+
+@database_sync_to_async
+def _job_snapshot(job_id):
+    job = Job.objects.select_related("result").get(pk=job_id)
+    return JobSerializer(job).data
+
+
+@database_sync_to_async
+def _events_after(job_id, after):
+    events = JobEvent.objects.filter(job_id=job_id, seq__gt=after).order_by("seq")
+    return [event_to_dict(e) for e in events[:REPLAY_LIMIT]]
+
+
+@database_sync_to_async
+def _user_snapshot(user):
+    jobs = Job.objects.filter(owner=user).select_related("result")[:USER_SNAPSHOT_JOBS]
+    return JobSerializer(jobs, many=True).data
+
+
+class JobConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/jobs/<id>/?after=<seq>`: one job, for its owner or staff.
+
+    The group is joined before the replay is read, so an event is either in the replay or
+    arrives live; `last_seq` drops the ones that are both.
+    """
+
+    async def connect(self):
+        user = self.scope.get("user")
+        job_id = self.scope["url_route"]["kwargs"]["job_id"]
+        if user is None or not user.is_authenticated:
+            await self.close()  # refused at the handshake (HTTP 403)
+            return
+        job = await _visible_job(user, job_id)
+        if job is None:
+            await self.close()
+            return
+        self.job_id = str(job.pk)
+        self.group = job_group(self.job_id)
+        after = _after(self.scope)
+        self.last_seq = after
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "connected", "job": self.job_id, "after": after})
+        await self.send_json({"type": "snapshot", "job": await _job_snapshot(self.job_id)})
+        for event in await _events_after(self.job_id, after):
+            await self._forward(event)
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def job_event(self, message):
+        await self._forward(message["event"])
+
+    async def _forward(self, event):
+        if event["seq"] <= self.last_seq:
+            return
+        self.last_seq = event["seq"]
+        await self.send_json(event)
+
+
+class UserJobsConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/jobs/`: every event of the user's own jobs, after a snapshot of the recent ones."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "connected"})
+        await self.send_json({"type": "snapshot", "jobs": await _user_snapshot(user)})
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def job_event(self, message):
+        await self.send_json(message["event"])

@@ -1,0 +1,28 @@
+from rest_framework import serializers
+
+from pipeline.generators import all_generators, get_generator
+from pipeline.models import Job
+from pipeline.services import job_submit
+
+
+def job_create(*, user, kind: str, prompt: str, options: dict | None, title: str = "") -> Job:
+    """Validates a request against its generator, then hands it to the pipeline.
+
+    Raises serializers.ValidationError naming the field at fault (`kind`, `prompt`,
+    `options.<name>`), or pipeline.services.ActiveJobLimit.
+    """
+    try:
+        generator = get_generator(kind)
+    except LookupError:
+        choices = ", ".join(sorted(all_generators()))
+        raise serializers.ValidationError(
+            {"kind": [f"Unknown generator {kind!r}; choose one of: {choices}."]}
+        )
+    availability = generator.availability()
+    if not availability.available:
+        detail = f"{generator.label} is unavailable: {availability.reason}"
+        if availability.setting:
+            detail += f" (set {availability.setting})"
+        raise serializers.ValidationError({"kind": [detail]})
+    prompt, options = generator.validate(prompt=prompt, options=options or {})
+    return job_submit(owner=user, kind=kind, prompt=prompt, options=options, title=title or "")

@@ -1,0 +1,133 @@
+"""Health and statistics: what an operator looks at."""
+
+import os
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.db.models import Count, Sum
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gallery.models import Video
+from pipeline.generators import all_generators
+from pipeline.models import Job
+
+
+def _timed(check):
+    started = time.perf_counter()
+    try:
+        detail = check() or {}
+        ok = True
+    except Exception as exc:
+        detail, ok = {"error": f"{type(exc).__name__}: {exc}"}, False
+    return {"ok": ok, "latency_ms": round((time.perf_counter() - started) * 1000, 2), **detail}
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"vendor": connection.vendor}
+
+
+def _broker():
+    from django_q.brokers import get_broker
+
+    broker = get_broker()
+    return {"name": type(broker).__name__, "queued": broker.queue_size()}
+
+
+def _workers():
+    from django_q.status import Stat
+
+    clusters = [s for s in Stat.get_all() if s.status]
+    return {"clusters": len(clusters), "workers": sum(len(s.workers) for s in clusters)}
+
+
+def _channel_layer():
+    layer = get_channel_layer()
+
+    async def roundtrip():
+        channel = await layer.new_channel("health.")
+        await layer.send(channel, {"type": "health.ping"})
+        return await layer.receive(channel)
+
+    message = async_to_sync(roundtrip)()
+    if message.get("type") != "health.ping":
+        raise RuntimeError("the layer returned a different message")
+    return {"backend": type(layer).__name__}
+
+
+def _ffmpeg():
+    from pipeline.media.ffmpeg import ffmpeg_exe
+
+    path = ffmpeg_exe()
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"{path} is not executable")
+    return {"path": path}
+
+
+HEALTH_SHAPE = inline_serializer(
+    "Health",
+    {
+        "ok": serializers.BooleanField(),
+        "checks": serializers.DictField(child=serializers.DictField()),
+        "generators": serializers.DictField(child=serializers.DictField()),
+    },
+)
+
+
+class HealthView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses={200: HEALTH_SHAPE, 503: HEALTH_SHAPE},
+    )
+    def get(self, request):
+        """Each dependency with its status and latency; 503 when the database or the queue
+        is down (workers, the channel layer and generators only report)."""
+        checks = {
+            "database": _timed(_database),
+            "broker": _timed(_broker),
+            "workers": _timed(_workers),
+            "channel_layer": _timed(_channel_layer),
+            "ffmpeg": _timed(_ffmpeg),
+        }
+        generators = {}
+        for kind, generator in all_generators().items():
+            availability = generator.availability()
+            generators[kind] = {"available": availability.available, "reason": availability.reason}
+        ok = checks["database"]["ok"] and checks["broker"]["ok"]
+        return Response(
+            {"ok": ok, "checks": checks, "generators": generators},
+            status=status.HTTP_200_OK if ok else status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+
+class StatsView(APIView):
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Stats",
+            {
+                "jobs": serializers.DictField(),
+                "videos": serializers.DictField(),
+            },
+        )
+    )
+    def get(self, request):
+        """Jobs by status and kind, and what the videos take up (staff only)."""
+        by_status = dict(Job.objects.values_list("status").annotate(n=Count("id")))
+        by_kind = dict(Job.objects.values_list("kind").annotate(n=Count("id")))
+        videos = Video.objects.aggregate(count=Count("id"), bytes=Sum("size"))
+        return Response(
+            {
+                "jobs": {"by_status": by_status, "by_kind": by_kind},
+                "videos": {"count": videos["count"], "bytes": videos["bytes"] or 0},
+            }
+        )

@@ -1,0 +1,52 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JOB_WORK_DIR = tmp_path / "work"
+    settings.GPU_LOCK_DIR = tmp_path / "locks"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# Three people for permission tests: an owner, a stranger and a moderator.
+@pytest.fixture
+def alice(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="alice@example.com")
+
+
+@pytest.fixture
+def bob(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="bob@example.com")
+
+
+@pytest.fixture
+def charlie(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="charlie@example.com", staff=True)
+
+
+@pytest.fixture
+def make_job(alice):
+    """Creates a demo job through the same service the API uses (not yet run)."""
+    from django.db import transaction
+
+    from studio.services import job_create
+
+    def make(owner=None, prompt="Hello there. A second card.", **options):
+        with transaction.atomic():
+            return job_create(user=owner or alice, kind="demo", prompt=prompt, options=options)
+
+    return make

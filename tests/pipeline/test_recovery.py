@@ -1,0 +1,106 @@
+"""Jobs whose worker died are found and moved on, exactly once."""
+
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from pipeline.models import Job, JobEvent
+from pipeline.runner import _lease_holder_is_dead, _new_lease, job_run, jobs_reap
+
+
+def dead_lease() -> str:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return f"{socket.gethostname()}:{proc.pid}:1:deadbeef"
+
+
+def mark_running(job, *, lease, heartbeat_age=0, **fields):
+    Job.objects.filter(pk=job.pk).update(
+        status="running",
+        lease=lease,
+        heartbeat_at=timezone.now() - timedelta(seconds=heartbeat_age),
+        attempts=1,
+        stage="frames",
+        **fields,
+    )
+
+
+def test_a_lease_of_this_process_is_alive_and_of_an_exited_one_is_dead():
+    assert not _lease_holder_is_dead(_new_lease())
+    assert _lease_holder_is_dead(dead_lease())
+    assert not _lease_holder_is_dead("other-host:1:1:abc")  # judged by heartbeat instead
+
+
+@pytest.mark.django_db
+def test_job_of_a_killed_worker_is_queued_again_at_once(
+    make_job, django_capture_on_commit_callbacks
+):
+    job = make_job()
+    mark_running(job, lease=dead_lease())
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert jobs_reap() == 1
+
+    job.refresh_from_db()
+    assert job.status == "queued" and job.lease == ""
+    last = JobEvent.objects.filter(job=job).last()
+    assert last.type == "status" and last.payload["recovered"] is True
+    assert callbacks, "the job must be sent to the queue again"
+    assert jobs_reap() == 0  # once only
+    assert job_run(job_id=job.id) == "succeeded"
+
+
+@pytest.mark.django_db
+def test_job_with_a_fresh_heartbeat_from_a_live_worker_is_left_alone(make_job):
+    job = make_job()
+    mark_running(job, lease=_new_lease())
+    assert jobs_reap() == 0
+    assert Job.objects.get(pk=job.pk).status == "running"
+
+
+@pytest.mark.django_db
+def test_job_with_a_stale_heartbeat_from_another_host_is_recovered(make_job, settings):
+    settings.JOB_STALE_SECONDS = 10
+    job = make_job()
+    mark_running(job, lease="elsewhere:123:1:abc", heartbeat_age=11)
+    assert jobs_reap() == 1
+    assert Job.objects.get(pk=job.pk).status == "queued"
+
+
+@pytest.mark.django_db
+def test_dead_job_that_was_being_canceled_ends_canceled(make_job):
+    job = make_job()
+    mark_running(job, lease=dead_lease(), cancel_requested=True)
+    jobs_reap()
+    job.refresh_from_db()
+    assert job.status == "canceled"
+    assert JobEvent.objects.filter(job=job).last().type == "canceled"
+
+
+@pytest.mark.django_db
+def test_job_that_keeps_killing_its_worker_fails_after_max_attempts(make_job, settings):
+    settings.JOB_MAX_ATTEMPTS = 1
+    job = make_job()
+    mark_running(job, lease=dead_lease())
+    jobs_reap()
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.error["type"] == "WorkerLost"
+    assert "frames" in job.error["message"]
+
+
+@pytest.mark.django_db
+def test_queued_job_whose_task_went_missing_is_sent_again(
+    make_job, django_capture_on_commit_callbacks
+):
+    job = make_job()
+    Job.objects.filter(pk=job.pk).update(enqueued_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        jobs_reap()
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    assert job.enqueued_at > timezone.now() - timedelta(minutes=1)

@@ -1,0 +1,24 @@
+"""Settings for the test suite: the real stack, fast hashing and in-process fakes at the edges."""
+
+from videogen.settings import *  # noqa: F403
+from videogen.settings import REST_FRAMEWORK
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Unit tests run in one process; the live-server tests start real daphne and qcluster
+# processes with the production settings and a real cross-process layer.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+VIDEOGEN_DEMO_KIND = True
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "job_create": "1000/hour",
+        "register": "1000/hour",
+    },
+}
+# Unit tests keep queued tasks in the test database; the live tests run the real broker.
+Q_CLUSTER = {**Q_CLUSTER, "orm": "default"}  # noqa: F405
+Q_CLUSTER.pop("redis", None)
+EVENT_PROGRESS_INTERVAL = 0.0
