@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -313,7 +313,6 @@ class JobRun:
 
 def job_run(*, job_id) -> str:
     """Claims a queued job and runs it to the end. Returns the job's final word."""
-    close_old_connections()
     lease = _new_lease()
     now = timezone.now()
     claimed = (
