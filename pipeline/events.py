@@ -7,6 +7,7 @@ exactly what the database holds, and a client that reconnects with `?after=<seq>
 what it missed from the rows.
 """
 
+import json
 import logging
 import threading
 import time
@@ -117,7 +118,7 @@ def _send(data: dict, owner_id) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "job.event", "event": data}
+    message = {"type": "job.event", "event": data, "text": json.dumps(data)}
     try:
         async_to_sync(_send_both)(layer, data["job"], owner_id, message)
     except Exception as exc:  # the row is the truth: a client that missed this replays it

