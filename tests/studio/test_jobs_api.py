@@ -274,3 +274,18 @@ def test_openapi_schema_lists_the_job_routes(api_for):
     paths = response.json()["paths"]
     for path in ["/api/v1/jobs", "/api/v1/jobs/{job_id}/events", "/api/v1/generators"]:
         assert path in paths
+
+
+def test_job_creation_is_throttled_per_user(api_for, alice, bob, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "job_create": "2/hour",
+        },
+    }
+    settings.MAX_ACTIVE_JOBS_PER_USER = 100
+    client = api_for(alice)
+    assert [create(client).status_code for _ in range(3)] == [202, 202, 429]
+    assert create(api_for(bob)).status_code == 202  # another person has their own budget
+    assert client.get("/api/v1/jobs").status_code == 200  # reading is not throttled
