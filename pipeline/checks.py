@@ -1,0 +1,121 @@
+"""System checks for VIDEOGEN_PROVIDERS, so a misconfigured backend stops start-up
+(`manage.py check`, `runserver`, `migrate`) instead of failing the first job.
+
+They import the backend classes (cheap by design) but build nothing and load no model.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.utils.module_loading import import_string
+
+from pipeline.providers.loader import DEFAULT_PROVIDERS, ROLES
+
+SETTING = "VIDEOGEN_PROVIDERS"
+
+
+@register(Tags.compatibility)
+def check_providers(app_configs=None, **kwargs) -> list:
+    value = getattr(settings, SETTING, None)
+    if value is None:
+        value = DEFAULT_PROVIDERS
+    if not isinstance(value, dict):
+        return [
+            Error(
+                f"{SETTING} must be a dict of role -> {{'BACKEND': ..., 'OPTIONS': {{...}}}}.",
+                id="videogen.E001",
+            )
+        ]
+    errors = []
+    for role in value:
+        if role not in ROLES:
+            errors.append(
+                Error(
+                    f"{SETTING} has an unknown role {role!r}.",
+                    hint=f"Known roles: {', '.join(sorted(ROLES))}.",
+                    id="videogen.E002",
+                )
+            )
+    for role in ROLES:
+        errors += _check_role(role, value.get(role))
+    return errors
+
+
+def _check_role(role: str, config) -> list:
+    where = f"{SETTING}[{role!r}]"
+    if config is None:
+        return [
+            Error(
+                f"{where} is missing: no backend for {role}.",
+                hint=f"Add it, e.g. {DEFAULT_PROVIDERS[role]}.",
+                id="videogen.E009",
+            )
+        ]
+    if not isinstance(config, dict):
+        return [Error(f"{where} must be a dict with BACKEND and OPTIONS.", id="videogen.E001")]
+    path = config.get("BACKEND")
+    if not path or not isinstance(path, str):
+        return [
+            Error(
+                f"{where} has no BACKEND.",
+                hint="BACKEND is the import path of a provider class.",
+                id="videogen.E003",
+            )
+        ]
+    options = config.get("OPTIONS", {})
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        return [Error(f"{where}['OPTIONS'] must be a dict.", id="videogen.E007")]
+    unknown_keys = sorted(set(config) - {"BACKEND", "OPTIONS"})
+    errors = []
+    if unknown_keys:
+        errors.append(
+            Error(
+                f"{where} has unknown key(s): {', '.join(unknown_keys)}.",
+                hint="Only BACKEND and OPTIONS are read.",
+                id="videogen.E008",
+            )
+        )
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        return [
+            *errors,
+            Error(f"{where}['BACKEND'] = {path!r} cannot be imported: {exc}", id="videogen.E004"),
+        ]
+    base = import_string(ROLES[role])
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        return [
+            *errors,
+            Error(
+                f"{where}['BACKEND'] = {path!r} is not a {base.__name__}.",
+                hint=f"A {role} backend must extend {ROLES[role]}.",
+                id="videogen.E005",
+            ),
+        ]
+    return errors + _check_options(where, cls, options)
+
+
+def _check_options(where: str, cls, options: dict) -> list:
+    errors = []
+    unknown = cls.unknown_options(options)
+    if unknown:
+        errors.append(
+            Error(
+                f"{where}['OPTIONS'] has unknown key(s) for {cls.__name__}: {', '.join(unknown)}.",
+                hint=f"Known keys: {', '.join(sorted(cls.option_defaults)) or '(none)'}.",
+                id="videogen.E006",
+            )
+        )
+    for problem in cls.invalid_options(options):
+        errors.append(Error(f"{where}['OPTIONS']: {problem}.", id="videogen.E010"))
+    for option in cls.missing_options(options):
+        setting = cls.setting_for(option)
+        errors.append(
+            Error(
+                f"{cls.label or cls.__name__} needs {setting} (OPTIONS[{option!r}]).",
+                hint=f"Set {setting} in the environment, or choose another backend.",
+                id="videogen.E011",
+            )
+        )
+    return errors

@@ -1,0 +1,131 @@
+"""What every provider shares: options checked against a declared list, availability, progress.
+
+A backend declares its options with their defaults (`option_defaults`), the environment
+variable behind each one (`option_settings`, used in messages so a person knows what to set)
+and which ones must not be empty (`required_options`). Unknown keys are refused in the
+constructor, as django-storages does, so a typo in OPTIONS is caught instead of ignored.
+Constructors stay cheap: models, SDK clients and voices are loaded on first use, which keeps
+the web process free of torch and friends and lets the system checks build nothing heavy.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured
+
+from pipeline.errors import GeneratorError
+
+ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a backend can work here, and if not, why and which setting would fix it."""
+
+    available: bool = True
+    reason: str = ""
+    setting: str = ""
+
+    @classmethod
+    def missing(cls, reason: str, setting: str = "") -> "Availability":
+        return cls(available=False, reason=reason, setting=setting)
+
+
+def report(on_progress: ProgressCallback | None, fraction: float, message: str = "") -> None:
+    """Calls the progress callback, if any.
+
+    Exceptions from the callback propagate on purpose: the runner's callback is also where a
+    canceled job stops, so swallowing them would keep a canceled job running.
+    """
+    if on_progress is not None:
+        on_progress(max(0.0, min(1.0, float(fraction))), message)
+
+
+class Provider:
+    """Base of every backend. Subclasses set `role`, `name` and their options."""
+
+    role: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    option_defaults: ClassVar[dict[str, Any]] = {}
+    option_settings: ClassVar[dict[str, str]] = {}
+    required_options: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **options: Any):
+        unknown = self.unknown_options(options)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} got unknown OPTIONS key(s): {', '.join(unknown)}. "
+                f"Known keys: {', '.join(sorted(self.option_defaults)) or '(none)'}."
+            )
+        problems = self.invalid_options(options)
+        if problems:
+            raise ImproperlyConfigured(f"{type(self).__name__}: {'; '.join(problems)}")
+        self.options: dict[str, Any] = {**self.option_defaults, **options}
+
+    # --- configuration, also used by the system checks without building an instance ----
+    @classmethod
+    def unknown_options(cls, options: dict) -> list[str]:
+        return sorted(str(key) for key in options if key not in cls.option_defaults)
+
+    @classmethod
+    def missing_options(cls, options: dict) -> list[str]:
+        """Required options that are absent or empty (API keys, mostly)."""
+        merged = {**cls.option_defaults, **options}
+        return [key for key in cls.required_options if not str(merged.get(key) or "").strip()]
+
+    @classmethod
+    def invalid_options(cls, options: dict) -> list[str]:
+        """Problems with option values; subclasses extend it. Empty when all is well."""
+        return []
+
+    @classmethod
+    def setting_for(cls, option: str) -> str:
+        """The environment variable behind an option, for messages and hints."""
+        return cls.option_settings.get(option, f"VIDEOGEN_PROVIDERS['{cls.role}']['{option}']")
+
+    # --- runtime --------------------------------------------------------------------------
+    def available(self) -> Availability:
+        """Cheap check (no model loading, no network) used by the API and the studio."""
+        missing = self.missing_options(self.options)
+        if missing:
+            setting = self.setting_for(missing[0])
+            return Availability.missing(f"{self.display_name} needs {setting} to be set.", setting)
+        return Availability()
+
+    def require_available(self) -> None:
+        """Raises a permanent GeneratorError with the reason when the backend cannot work."""
+        status = self.available()
+        if not status.available:
+            hint = f"Set {status.setting}." if status.setting else ""
+            raise GeneratorError(status.reason, permanent=True, hint=hint)
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name or type(self).__name__
+
+    def describe(self) -> dict:
+        """A JSON-able summary for the API (`GET generators`: "the providers in use")."""
+        status = self.available()
+        return {
+            "role": self.role,
+            "backend": self.name,
+            "label": self.display_name,
+            "available": status.available,
+            "reason": status.reason,
+            "setting": status.setting,
+        }
+
+
+def positive_number(options: dict, key: str, *, allow_zero: bool = False) -> list[str]:
+    """For `invalid_options`: the value, if given, must be a number > 0."""
+    if key not in options:
+        return []
+    value = options[key]
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    ok = ok and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        return [f"option {key!r} must be a number {bound}, got {value!r}"]
+    return []

@@ -1,0 +1,1 @@
+"""Still-image backends: procedural (Pillow) and diffusers (local text-to-image model)."""

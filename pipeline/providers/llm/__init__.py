@@ -1,0 +1,1 @@
+"""Planner backends: local (offline), gemini, openai (any OpenAI-compatible endpoint)."""

@@ -1,0 +1,1 @@
+"""Narration backends: piper (offline neural), azure (cloud), espeak (espeak-ng)."""

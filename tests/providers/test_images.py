@@ -1,0 +1,92 @@
+import importlib.util
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from PIL import Image
+
+from pipeline.errors import GeneratorError
+from pipeline.providers.fakes import FakeImages
+from pipeline.providers.images.diffusion import DiffusersImages
+from pipeline.providers.images.procedural import ProceduralImages
+
+HAS_VISUALS = importlib.util.find_spec("pipeline.media.visuals") is not None
+
+
+@pytest.mark.skipif(not HAS_VISUALS, reason="pipeline.media.visuals (render_still) not present")
+def test_procedural_draws_a_still_of_the_requested_size(tmp_path):
+    progress = []
+    path = ProceduralImages().generate(
+        prompt="a lighthouse in a storm",
+        size=(320, 180),
+        out_path=tmp_path / "scene.png",
+        seed=7,
+        palette="warm",
+        text="One winter a storm broke the lamp.",
+        on_progress=lambda f, m: progress.append(f),
+    )
+    assert path == tmp_path / "scene.png"
+    with Image.open(path) as image:
+        assert image.size == (320, 180) and image.format == "PNG"
+    assert progress[-1] == 1.0
+
+
+@pytest.mark.skipif(not HAS_VISUALS, reason="pipeline.media.visuals (render_still) not present")
+def test_procedural_is_deterministic_and_accepts_any_style_name(tmp_path):
+    def draw(name, seed):
+        return (
+            ProceduralImages()
+            .generate(
+                prompt="forest",
+                size=(64, 64),
+                out_path=tmp_path / name,
+                seed=seed,
+                palette="cinematic",
+            )
+            .read_bytes()
+        )
+
+    assert draw("a.png", 1) == draw("b.png", 1)
+    assert draw("c.png", 2) != draw("a.png", 1)
+
+
+def test_diffusers_without_a_model_is_unavailable_with_the_setting(tmp_path):
+    images = DiffusersImages()
+    status = images.available()
+    assert not status.available
+    assert status.setting == "IMAGES_MODEL_PATH"
+    assert status.reason == "No text-to-image model is configured."
+    with pytest.raises(GeneratorError) as caught:
+        images.generate(prompt="cat", size=(64, 64), out_path=tmp_path / "cat.png")
+    assert caught.value.permanent and "IMAGES_MODEL_PATH" in caught.value.hint
+
+
+def test_diffusers_model_path_must_be_a_model_folder(tmp_path):
+    assert (
+        "is not a folder" in DiffusersImages(model_path=str(tmp_path / "nope")).available().reason
+    )
+    reason = DiffusersImages(model_path=str(tmp_path)).available().reason
+    assert "no model_index.json" in reason
+
+
+def test_diffusers_option_values_are_checked():
+    with pytest.raises(ImproperlyConfigured, match="device"):
+        DiffusersImages(device="gpu")
+    with pytest.raises(ImproperlyConfigured, match="steps"):
+        DiffusersImages(steps=0)
+
+
+@pytest.mark.parametrize("size", [(0, 10), (5000, 100), ("wide", 3), (10,)])
+def test_sizes_outside_the_limits_are_refused(tmp_path, size):
+    with pytest.raises(GeneratorError, match="size"):
+        FakeImages().generate(prompt="x", size=size, out_path=tmp_path / "x.png")
+
+
+def test_fake_images_writes_a_png_that_depends_on_prompt_and_seed(tmp_path):
+    fake = FakeImages()
+    a = fake.generate(prompt="cat", size=(40, 30), out_path=tmp_path / "nested" / "a.png")
+    b = fake.generate(prompt="cat", size=(40, 30), out_path=tmp_path / "b.png", seed=1)
+    with Image.open(a) as image:
+        assert image.size == (40, 30)
+    assert Path(a).read_bytes() != Path(b).read_bytes()
+    assert [call["seed"] for call in fake.calls] == [0, 1]

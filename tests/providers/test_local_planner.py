@@ -1,0 +1,153 @@
+import pytest
+
+from pipeline.errors import GeneratorError
+from pipeline.providers.llm.local import LocalPlanner, find_math, read_request
+from pipeline.providers.text import split_sentences
+
+STORY = """The Lighthouse
+
+Ada kept the lighthouse on a rocky island. Every night she climbed the stairs and lit the
+lamp. Ships passed safely, and nobody ever thanked her.
+
+One winter a storm broke the lamp. Ada climbed the tower with a lantern and stood in the wind
+all night. At dawn a fishing boat came home, and its captain waved.
+
+After that, the village sent bread every Sunday."""
+
+
+@pytest.fixture
+def planner():
+    return LocalPlanner()
+
+
+def test_topic_request_becomes_intro_body_and_recap(planner):
+    plan = planner.plan(
+        kind="explainer", prompt="Explain the Pythagorean theorem with visual proof"
+    )
+    assert plan.title == "The Pythagorean theorem"
+    assert plan.scenes[0].visual["type"] == "title"
+    assert plan.scenes[-1].on_screen_text == "Recap"
+    assert 3 <= len(plan.scenes) <= 5
+    assert any(s.formula == "a^2 + b^2 = c^2" for s in plan.scenes)
+    assert any(s.on_screen_text == "A visual proof" for s in plan.scenes)
+    assert any(s.visual["type"] == "shapes" for s in plan.scenes)
+    for scene in plan.scenes:
+        assert scene.narration and scene.image_prompt and scene.search_terms
+        assert "lorem" not in scene.narration.lower()
+        assert scene.duration_hint > 0
+
+
+def test_same_input_gives_the_same_plan(planner):
+    first = planner.plan(kind="youtube", prompt="How does photosynthesis work?")
+    second = LocalPlanner().plan(kind="youtube", prompt="How does photosynthesis work?")
+    assert first == second
+
+
+def test_unknown_topic_gets_templates_around_the_topic(planner):
+    plan = planner.plan(kind="explainer", prompt="Teach me about black holes for beginners")
+    assert plan.title == "Black holes"
+    assert "black holes" in plan.scenes[0].narration
+    assert "for beginners" in plan.scenes[0].narration
+    assert plan.youtube is None
+
+
+def test_target_seconds_sets_the_number_of_body_scenes(planner):
+    short = planner.plan(kind="explainer", prompt="Volcanoes", options={"target_seconds": 20})
+    long = planner.plan(kind="explainer", prompt="Volcanoes", options={"target_seconds": 90})
+    assert len(short.scenes) == 3
+    assert len(long.scenes) == 5
+
+
+def test_inline_math_becomes_a_graph(planner):
+    plan = planner.plan(kind="explainer", prompt="Explain the graph of f(x) = x^2 - 3x + 2")
+    [graph] = [s for s in plan.scenes if s.visual["type"] == "graph"]
+    assert graph.visual["function"] == "x**2 - 3*x + 2"
+    assert graph.formula == "f(x) = x^2 - 3x + 2"
+    assert "x squared minus 3 x plus 2" in graph.narration  # spoken, not symbols
+
+
+def test_find_math_ignores_hyphenated_words_and_ranges():
+    found = find_math("A-b testing with 3-4 people, e-mail, and y = 2x + 1 or x^2 + 1.")
+    assert [m.text for m in found] == ["y = 2x + 1", "x^2 + 1"]
+    assert found[0].function == "2*x + 1"
+
+
+def test_read_request_strips_instructions():
+    assert read_request("Please make a short video about the water cycle for kids").phrase == (
+        "the water cycle"
+    )
+    request = read_request("Explain the Pythagorean theorem with visual proof")
+    assert request.phrase == "the Pythagorean theorem" and request.proof
+
+
+def test_pasted_story_keeps_its_words_and_paragraphs(planner):
+    plan = planner.plan(kind="story", prompt=STORY)
+    assert plan.title == "The Lighthouse"
+    spoken = " ".join(scene.narration for scene in plan.scenes)
+    assert spoken.split() == " ".join(STORY.splitlines()[2:]).split()
+    assert plan.scenes[1].narration.startswith("One winter a storm broke the lamp.")
+    for scene in plan.scenes:
+        assert scene.visual == {"type": "image"}
+        assert scene.image_prompt.endswith(
+            "cinematic digital painting, dramatic lighting, rich detail"
+        )
+    assert "lighthouse" in plan.scenes[0].search_terms
+
+
+def test_long_text_respects_max_scenes(planner):
+    text = " ".join(f"Sentence number {i} talks about rivers and hills." for i in range(80))
+    plan = planner.plan(kind="story", prompt=text, options={"max_scenes": 4})
+    assert len(plan.scenes) == 4
+    assert sum(len(split_sentences(s.narration)) for s in plan.scenes) == 80
+
+
+def test_short_story_idea_is_expanded(planner):
+    plan = planner.plan(kind="story", prompt="Write a story about a fox who learns to fly")
+    assert plan.title == "A fox who learns to fly"
+    assert len(plan.scenes) == 3
+    assert plan.scenes[0].narration.startswith("This is the story of a fox who learns to fly.")
+
+
+def test_youtube_metadata_has_chapters_for_every_scene(planner):
+    plan = planner.plan(kind="youtube", prompt="Explain the quadratic formula")
+    meta = plan.youtube
+    assert meta.title == "The quadratic formula, explained"
+    assert [c.start_scene for c in meta.chapters] == list(range(len(plan.scenes)))
+    assert "quadratic formula" in meta.tags
+    assert "In this video:" in meta.description
+    assert sum(len(tag) for tag in meta.tags) <= 500
+
+
+def test_ai_video_shots_use_the_prompt_as_image_prompt(planner):
+    plan = planner.plan(kind="ai_video", prompt="A red balloon drifts over a misty city at dawn.")
+    [shot] = plan.scenes
+    assert shot.image_prompt.startswith("A red balloon drifts over a misty city at dawn,")
+
+
+def test_progress_is_reported(planner):
+    seen = []
+    planner.plan(
+        kind="explainer", prompt="Euler's identity", on_progress=lambda f, m: seen.append(f)
+    )
+    assert seen[-1] == 1.0
+
+
+def test_empty_prompt_and_unknown_kind_are_permanent_errors(planner):
+    with pytest.raises(GeneratorError) as caught:
+        planner.plan(kind="explainer", prompt="   ")
+    assert caught.value.permanent
+    with pytest.raises(GeneratorError, match="Unknown video kind"):
+        planner.plan(kind="podcast", prompt="Hi")
+
+
+def test_local_planner_cannot_write_code(planner):
+    with pytest.raises(GeneratorError) as caught:
+        planner.generate_code("system", "write a scene")
+    assert "VIDEOGEN_LLM" in caught.value.hint
+
+
+def test_text_too_long_for_the_allowed_scenes_is_refused_not_cut(planner):
+    text = " ".join(f"Line {i} of a long passage about the sea and its moods." for i in range(60))
+    with pytest.raises(GeneratorError) as caught:
+        planner.plan(kind="story", prompt=text, options={"max_scenes": 1})
+    assert caught.value.permanent and "Allow more scenes" in caught.value.hint
