@@ -5,4 +5,7 @@ from studio import views
 app_name = "studio"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("studio/", views.studio, name="studio"),
+    path("jobs/", views.jobs, name="jobs"),
+    path("jobs/<uuid:job_id>/", views.job, name="job"),
 ]

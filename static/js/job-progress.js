@@ -1,0 +1,204 @@
+// Job page: follows the job over its WebSocket and updates the page without reloads.
+// On a dropped connection it reconnects with ?after=<last seq seen>, so nothing is missed
+// and nothing is shown twice.
+(function () {
+  "use strict";
+  const root = document.getElementById("job");
+  if (!root) return;
+  const jobId = root.dataset.jobId;
+  const apiUrl = root.dataset.api;
+  let job = JSON.parse(document.getElementById("job-data").textContent);
+  let lastSeq = 0;
+  let retryDelay = 500;
+  let socket = null;
+  const FINISHED = ["succeeded", "failed", "canceled"];
+
+  const $ = (id) => document.getElementById(id);
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function setStatus(status) {
+    const badge = $("job-status");
+    badge.className = "badge badge-" + status;
+    badge.textContent = status;
+    $("cancel").hidden = !(status === "queued" || status === "running");
+    $("retry").hidden = !(status === "failed" || status === "canceled");
+    if (FINISHED.includes(status)) $("job-eta").hidden = true;
+  }
+
+  function setProgress(value) {
+    if (value === null || value === undefined) return;
+    const bar = $("job-progress");
+    bar.setAttribute("aria-valuenow", String(value));
+    bar.querySelector(".progress-bar").style.width = value + "%";
+    $("job-percent").textContent = value + "%";
+    updateEta(value);
+  }
+
+  function updateEta(value) {
+    const eta = $("job-eta");
+    if (!job.started_at || value <= 0 || value >= 100 || job.status !== "running") {
+      eta.hidden = true;
+      return;
+    }
+    const elapsed = (Date.now() - Date.parse(job.started_at)) / 1000;
+    const remaining = Math.max(0, Math.round((elapsed * (100 - value)) / value));
+    eta.textContent = "about " + (remaining < 90 ? remaining + " s" : Math.round(remaining / 60) + " min") + " left";
+    eta.hidden = false;
+  }
+
+  function setStages(stages) {
+    const list = $("stages");
+    list.replaceChildren();
+    stages.forEach((stage) => {
+      const item = document.createElement("li");
+      item.className = "stage";
+      item.dataset.stage = stage.name;
+      item.dataset.state = stage.state;
+      item.innerHTML = '<span class="stage-mark" aria-hidden="true"></span><span class="stage-label"></span><span class="stage-time"></span>';
+      item.querySelector(".stage-label").textContent = stage.label;
+      if (stage.seconds !== null && stage.seconds !== undefined) {
+        item.querySelector(".stage-time").textContent = stage.seconds.toFixed(1) + " s";
+      }
+      list.appendChild(item);
+    });
+  }
+
+  function markStage(name, state, seconds) {
+    const items = document.querySelectorAll("#stages .stage");
+    let seen = false;
+    items.forEach((item) => {
+      if (item.dataset.stage === name) {
+        seen = true;
+        item.dataset.state = state;
+        if (seconds !== undefined) item.querySelector(".stage-time").textContent = seconds.toFixed(1) + " s";
+      } else if (!seen && state === "running" && item.dataset.state !== "done") {
+        item.dataset.state = "done";
+      }
+    });
+  }
+
+  function showError(message, hint) {
+    $("job-error").hidden = false;
+    $("job-error-message").textContent = message || "";
+    $("job-error-hint").textContent = hint || "";
+  }
+
+  function showVideo(snapshot) {
+    if (!snapshot.video) return;
+    const video = $("video");
+    if (!video.getAttribute("src")) video.setAttribute("src", snapshot.video.url);
+    $("player").hidden = false;
+  }
+
+  function log(event) {
+    const item = document.createElement("li");
+    const time = event.at ? new Date(event.at).toLocaleTimeString() : "";
+    const where = event.stage ? " [" + event.stage + "]" : "";
+    item.textContent = time + " " + event.type + where + (event.message ? ": " + event.message : "");
+    $("event-log").appendChild(item);
+    item.scrollIntoView({ block: "nearest" });
+  }
+
+  function applySnapshot(snapshot) {
+    job = snapshot;
+    setStatus(snapshot.status);
+    setStages(snapshot.stages);
+    setProgress(snapshot.progress);
+    $("job-message").textContent = snapshot.message || "";
+    if (snapshot.error) showError(snapshot.error.message, snapshot.error.hint);
+    else $("job-error").hidden = true;
+    showVideo(snapshot);
+  }
+
+  function applyEvent(event) {
+    lastSeq = event.seq;
+    log(event);
+    if (event.progress !== null && event.progress !== undefined) setProgress(event.progress);
+    if (event.message) $("job-message").textContent = event.message;
+    switch (event.type) {
+      case "status":
+        job.status = event.payload.status || job.status;
+        if (job.status === "running" && !job.started_at) job.started_at = event.at;
+        if (job.status === "queued") $("job-error").hidden = true;
+        setStatus(job.status);
+        break;
+      case "progress":
+        if (event.stage) {
+          job.status = "running";
+          setStatus("running");
+          markStage(event.stage, "running");
+        }
+        break;
+      case "stage_complete":
+        markStage(event.stage, "done", event.payload.seconds);
+        break;
+      case "job_complete":
+        job.status = "succeeded";
+        setStatus("succeeded");
+        refresh();
+        break;
+      case "error":
+        if (event.payload.retrying) {
+          job.status = "queued";
+          setStatus("queued");
+        } else {
+          job.status = "failed";
+          setStatus("failed");
+          showError(event.message, event.payload.hint);
+        }
+        break;
+      case "canceled":
+        job.status = "canceled";
+        setStatus("canceled");
+        break;
+    }
+  }
+
+  async function refresh() {
+    const response = await fetch(apiUrl, { credentials: "same-origin" });
+    if (response.ok) applySnapshot(await response.json());
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/jobs/" + jobId + "/?after=" + lastSeq);
+    socket.addEventListener("open", () => {
+      retryDelay = 500;
+      $("connection").textContent = "live";
+    });
+    socket.addEventListener("message", (message) => {
+      const data = JSON.parse(message.data);
+      if (data.type === "connected") return;
+      if (data.type === "snapshot") {
+        applySnapshot(data.job);
+        return;
+      }
+      if (typeof data.seq === "number" && data.seq > lastSeq) applyEvent(data);
+    });
+    socket.addEventListener("close", () => {
+      $("connection").textContent = "reconnecting…";
+      setTimeout(connect, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 10000);
+    });
+  }
+
+  async function act(action) {
+    const response = await fetch(apiUrl + "/" + action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) showError(body.detail || "That did not work.", "");
+    else if (action === "retry") $("job-error").hidden = true;
+  }
+
+  $("cancel").addEventListener("click", () => act("cancel"));
+  $("retry").addEventListener("click", () => act("retry"));
+  setStatus(job.status);
+  connect();
+})();
