@@ -36,6 +36,9 @@ class Job(models.Model):
     error_message = models.TextField(blank=True)
     error_hint = models.TextField(blank=True)
 
+    # Run only up to this stage (then stop, keeping the work folder) and continue later.
+    until = models.CharField(max_length=40, blank=True)
+    stopped_after = models.CharField(max_length=40, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
     # Who runs the job now ("host:pid:start-time:nonce"); a worker keeps it only while its
@@ -85,6 +88,9 @@ class Job(models.Model):
 
     def can_retry(self) -> bool:
         return self.status in (self.Status.FAILED, self.Status.CANCELED)
+
+    def can_continue(self) -> bool:
+        return self.status == self.Status.SUCCEEDED and bool(self.stopped_after)
 
 
 class JobEvent(models.Model):

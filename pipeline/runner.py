@@ -94,6 +94,8 @@ class JobRun:
                 resuming = resuming and self._stage_done(stage)
                 if not resuming:
                     self._run_stage(index, stage)
+                if stage.name == self.job.until and index < len(self.stages) - 1:
+                    return self._stop_after(index, stage)
             return self._succeed()
         except Exception as exc:
             return self._handle_failure(exc)
@@ -159,6 +161,25 @@ class JobRun:
             },
         )
         shutil.rmtree(self.workdir, ignore_errors=True)
+        return Job.Status.SUCCEEDED
+
+    def _stop_after(self, index: int, stage) -> str:
+        """Ends the run after the stage the job was asked to stop at; `continue` resumes it."""
+        self.publish(
+            JobEvent.Type.STATUS,
+            stage=stage.name,
+            progress=self._overall(index + 1, 0.0),
+            message=f"Stopped after {stage.label.lower()}, as asked; continue to run the rest.",
+            payload={"status": Job.Status.SUCCEEDED, "stopped_after": stage.name},
+            job_fields={
+                "status": Job.Status.SUCCEEDED,
+                "stopped_after": stage.name,
+                "stage": "",
+                "finished_at": timezone.now(),
+                "lease": "",
+                "heartbeat_at": None,
+            },
+        )
         return Job.Status.SUCCEEDED
 
     def _handle_failure(self, exc: Exception) -> str:

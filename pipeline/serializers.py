@@ -52,6 +52,8 @@ class JobSerializer(serializers.ModelSerializer):
             "message",
             "error",
             "attempts",
+            "until",
+            "stopped_after",
             "last_seq",
             "stages",
             "video",

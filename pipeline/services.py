@@ -28,7 +28,9 @@ class ActiveJobLimit(Exception):
         )
 
 
-def job_submit(*, owner, kind: str, prompt: str, options: dict, title: str = "") -> Job:
+def job_submit(
+    *, owner, kind: str, prompt: str, options: dict, title: str = "", until: str = ""
+) -> Job:
     """Records an already validated job and queues it. Enforces the per-user active-job cap."""
     with transaction.atomic():
         # Lock the owner's row so two simultaneous submissions cannot both pass the cap.
@@ -37,7 +39,7 @@ def job_submit(*, owner, kind: str, prompt: str, options: dict, title: str = "")
         if active >= settings.MAX_ACTIVE_JOBS_PER_USER:
             raise ActiveJobLimit(settings.MAX_ACTIVE_JOBS_PER_USER)
         job = Job.objects.create(
-            owner=owner, kind=kind, prompt=prompt, options=options, title=title[:200]
+            owner=owner, kind=kind, prompt=prompt, options=options, title=title[:200], until=until
         )
         event_publish(
             job_id=job.id,
@@ -94,6 +96,33 @@ def job_retry(*, job: Job, by=None) -> Job:
             type=JobEvent.Type.STATUS,
             message="Queued again; finished stages are kept.",
             payload={"status": Job.Status.QUEUED, "retry": True},
+        )
+        job_enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def job_continue(*, job: Job, until: str = "", by=None) -> Job:
+    """Runs the rest of a job that stopped after a stage (up to `until`, if given)."""
+    with transaction.atomic():
+        updated = (
+            Job.objects.filter(pk=job.pk, status=Job.Status.SUCCEEDED, result__isnull=True)
+            .exclude(stopped_after="")
+            .update(
+                status=Job.Status.QUEUED,
+                until=until,
+                stopped_after="",
+                finished_at=None,
+                attempts=0,
+            )
+        )
+        if not updated:
+            raise JobStateError("Only a job that stopped after a stage can be continued.")
+        event_publish(
+            job_id=job.pk,
+            type=JobEvent.Type.STATUS,
+            message="Continuing with the next stages.",
+            payload={"status": Job.Status.QUEUED, "until": until},
         )
         job_enqueue(job.pk)
     job.refresh_from_db()

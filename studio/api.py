@@ -1,6 +1,9 @@
 """The jobs API: thin views over studio.services and pipeline.services."""
 
+import mimetypes
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -11,19 +14,20 @@ from rest_framework.views import APIView
 
 from accounts.throttling import ScopedRateThrottle
 from gallery.streaming import download_name, stored_file_response
-from pipeline.generators import all_generators
+from pipeline.generators import all_generators, get_generator
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobEventSerializer, JobSerializer
 from pipeline.services import (
     ActiveJobLimit,
     JobStateError,
     job_cancel,
+    job_continue,
     job_delete,
     job_retry,
     upload_create,
 )
-from studio.selectors import jobs_visible_to
-from studio.services import job_create
+from studio.selectors import job_artifact_files, job_artifact_path, jobs_visible_to
+from studio.services import job_create, stage_name_validate
 
 
 class Conflict(APIException):
@@ -41,6 +45,13 @@ class JobCreateSerializer(serializers.Serializer):
     prompt = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
     options = serializers.JSONField(required=False, default=dict)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    until = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        default="",
+        help_text="Stop after this stage; `POST jobs/<id>/continue` runs the rest.",
+    )
 
 
 class JobListFilterSerializer(serializers.Serializer):
@@ -122,6 +133,59 @@ class JobRetryView(JobMixin, APIView):
         except JobStateError as exc:
             raise Conflict(str(exc))
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ContinueSerializer(serializers.Serializer):
+    until = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+
+
+class JobContinueView(JobMixin, APIView):
+    @extend_schema(request=ContinueSerializer, responses={202: JobSerializer})
+    def post(self, request, job_id):
+        """Runs the remaining stages of a job that stopped after a stage (`until`)."""
+        job = self.get_job()
+        body = ContinueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        until = stage_name_validate(get_generator(job.kind), body.validated_data["until"])
+        try:
+            job = job_continue(job=job, until=until, by=request.user)
+        except JobStateError as exc:
+            raise Conflict(str(exc))
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+ARTIFACTS_SHAPE = inline_serializer(
+    "JobArtifacts",
+    {
+        "stages": serializers.DictField(child=serializers.DictField()),
+        "files": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class JobArtifactsView(JobMixin, APIView):
+    @extend_schema(responses=ARTIFACTS_SHAPE)
+    def get(self, request, job_id):
+        """What each finished stage produced: its outputs and the files in the job's work
+        folder (kept while the job is unfinished or stopped after a stage)."""
+        job = self.get_job()
+        stages = {
+            name: {"outputs": record.get("outputs", {}), "seconds": record.get("seconds")}
+            for name, record in (job.manifest or {}).get("stages", {}).items()
+        }
+        return Response({"stages": stages, "files": job_artifact_files(job)})
+
+
+class JobArtifactFileView(JobMixin, APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, job_id, path):
+        """One file of the job's work folder (see `artifacts`)."""
+        job = self.get_job()
+        target = job_artifact_path(job, path)
+        if target is None:
+            raise NotFound("No such file.")
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return FileResponse(open(target, "rb"), content_type=content_type)
 
 
 class EventQuerySerializer(serializers.Serializer):

@@ -7,6 +7,13 @@ urlpatterns = [
     path("jobs/<uuid:job_id>", api.JobDetailView.as_view(), name="api-job"),
     path("jobs/<uuid:job_id>/cancel", api.JobCancelView.as_view(), name="api-job-cancel"),
     path("jobs/<uuid:job_id>/retry", api.JobRetryView.as_view(), name="api-job-retry"),
+    path("jobs/<uuid:job_id>/continue", api.JobContinueView.as_view(), name="api-job-continue"),
+    path("jobs/<uuid:job_id>/artifacts", api.JobArtifactsView.as_view(), name="api-job-artifacts"),
+    path(
+        "jobs/<uuid:job_id>/artifacts/<path:path>",
+        api.JobArtifactFileView.as_view(),
+        name="api-job-artifact",
+    ),
     path("jobs/<uuid:job_id>/events", api.JobEventsView.as_view(), name="api-job-events"),
     path("jobs/<uuid:job_id>/script", api.JobScriptView.as_view(), name="api-job-script"),
     path("jobs/<uuid:job_id>/video", api.JobVideoView.as_view(), name="api-job-video"),

@@ -5,7 +5,9 @@ from pipeline.models import Job
 from pipeline.services import job_submit
 
 
-def job_create(*, user, kind: str, prompt: str, options: dict | None, title: str = "") -> Job:
+def job_create(
+    *, user, kind: str, prompt: str, options: dict | None, title: str = "", until: str = ""
+) -> Job:
     """Validates a request against its generator, then hands it to the pipeline.
 
     Raises serializers.ValidationError naming the field at fault (`kind`, `prompt`,
@@ -25,4 +27,18 @@ def job_create(*, user, kind: str, prompt: str, options: dict | None, title: str
             detail += f" (set {availability.setting})"
         raise serializers.ValidationError({"kind": [detail]})
     prompt, options = generator.validate(prompt=prompt, options=options or {})
-    return job_submit(owner=user, kind=kind, prompt=prompt, options=options, title=title or "")
+    until = stage_name_validate(generator, until)
+    return job_submit(
+        owner=user, kind=kind, prompt=prompt, options=options, title=title or "", until=until
+    )
+
+
+def stage_name_validate(generator, until: str) -> str:
+    """`until` must name one of the generator's stages (or be empty: run them all)."""
+    until = (until or "").strip()
+    if until and until not in generator.stage_names():
+        choices = ", ".join(generator.stage_names())
+        raise serializers.ValidationError(
+            {"until": [f"{generator.label} has no stage {until!r}; its stages are: {choices}."]}
+        )
+    return until

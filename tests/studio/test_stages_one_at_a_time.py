@@ -1,0 +1,81 @@
+"""Running a job's stages a part at a time: `until`, `continue` and the artifacts."""
+
+import pytest
+
+from pipeline.models import Job
+from pipeline.runner import job_run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_job_stops_after_the_stage_asked_and_shows_its_artifacts(api_for, alice):
+    client = api_for(alice)
+    body = client.post(
+        "/api/v1/jobs",
+        {"kind": "demo", "prompt": "One. Two.", "until": "frames"},
+        format="json",
+    ).json()
+    assert body["until"] == "frames"
+
+    job_run(job_id=body["id"])
+
+    job = client.get(f"/api/v1/jobs/{body['id']}").json()
+    assert (job["status"], job["stopped_after"], job["video"]) == ("succeeded", "frames", None)
+    artifacts = client.get(f"/api/v1/jobs/{body['id']}/artifacts").json()
+    assert set(artifacts["stages"]) == {"plan", "frames"}
+    paths = [f["path"] for f in artifacts["files"]]
+    assert "plan.json" in paths and "cards/00.png" in paths
+    png = client.get(next(f["url"] for f in artifacts["files"] if f["path"] == "cards/00.png"))
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert b"".join(png.streaming_content).startswith(b"\x89PNG")
+
+
+def test_continue_runs_the_rest_without_redoing_finished_stages(api_for, alice):
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "One.", "until": "plan"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    plan_done = Job.objects.get(pk=job_id).manifest["stages"]["plan"]["finished_at"]
+
+    response = client.post(f"/api/v1/jobs/{job_id}/continue", {"until": "encode"}, format="json")
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    job_run(job_id=job_id)
+    assert Job.objects.get(pk=job_id).stopped_after == "encode"
+
+    assert client.post(f"/api/v1/jobs/{job_id}/continue").status_code == 202
+    job_run(job_id=job_id)
+    job = Job.objects.get(pk=job_id)
+    assert job.status == "succeeded" and job.result is not None and not job.stopped_after
+    assert job.manifest["stages"]["plan"]["finished_at"] == plan_done
+    assert client.post(f"/api/v1/jobs/{job_id}/continue").status_code == 409
+
+
+def test_until_must_name_a_stage(api_for, alice):
+    response = api_for(alice).post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "x", "until": "nope"}, format="json"
+    )
+    assert response.status_code == 400 and "until" in response.json()
+
+
+def test_artifact_paths_cannot_leave_the_work_folder(api_for, alice, settings):
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "x", "until": "plan"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    secret = settings.JOB_WORK_DIR / "secret.txt"
+    secret.write_text("not yours")
+    for path in ["../secret.txt", "..%2Fsecret.txt", "/etc/passwd", "logs/x.log"]:
+        assert client.get(f"/api/v1/jobs/{job_id}/artifacts/{path}").status_code == 404
+
+
+def test_strangers_get_404_on_artifacts_and_continue(api_for, alice, bob):
+    job_id = api_for(alice).post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "x", "until": "plan"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    stranger = api_for(bob)
+    assert stranger.get(f"/api/v1/jobs/{job_id}/artifacts").status_code == 404
+    assert stranger.get(f"/api/v1/jobs/{job_id}/artifacts/plan.json").status_code == 404
+    assert stranger.post(f"/api/v1/jobs/{job_id}/continue").status_code == 404
