@@ -1,17 +1,82 @@
+"""Every change to a video goes through here: the pages, the API, the admin and the worker."""
+
+import io
+import logging
+import unicodedata
 from pathlib import Path
 
+import av
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from PIL import Image
 
 from gallery.media import probe
-from gallery.models import Video
+from gallery.models import Report, Video
+
+logger = logging.getLogger(__name__)
 
 TITLE_MAX = 200
+HIDE_REASON_DEFAULT = "Hidden by a moderator"
+AUTO_HIDE_REASON = "Pending review: several people reported this video"
+POSTER_AT_SECONDS = 1.0
+POSTER_MAX_WIDTH = 1280
+
+# Characters that would let a title break a layout or disguise itself (bidirectional
+# overrides reverse the text around them); other format characters such as the zero-width
+# joiner in emoji sequences are fine.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+class ReportError(Exception):
+    """A report that cannot be accepted; the message says why, in words for the reporter."""
+
+
+class AlreadyReported(ReportError):
+    pass
+
+
+class OwnVideoReport(ReportError):
+    pass
+
+
+class PosterError(Exception):
+    """The video has no frame to make a poster from (no video stream, or it does not decode)."""
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in {"Cc", "Zl", "Zp"} or char in _BIDI_CONTROLS
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    """For titles a generator proposes: tidied rather than refused, since nobody is there."""
+    title = "".join(" " if _is_control(c) else c for c in (title or ""))
+    title = " ".join(title.split())
     return title[:TITLE_MAX] or "Untitled video"
+
+
+def title_validate(title) -> str:
+    """A title a person typed: refused with a message when it cannot be shown as it is."""
+    if not isinstance(title, str):
+        raise ValidationError({"title": ["Enter a title."]}, code="invalid")
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": ["The title cannot be empty."]}, code="blank")
+    if len(title) > TITLE_MAX:
+        raise ValidationError(
+            {"title": [f"Keep the title to {TITLE_MAX} characters (it has {len(title)})."]},
+            code="max_length",
+        )
+    if any(_is_control(c) for c in title):
+        raise ValidationError(
+            {"title": ["The title cannot contain control characters or line breaks."]},
+            code="control_characters",
+        )
+    return title
 
 
 @transaction.atomic
@@ -59,10 +124,185 @@ def video_create(
     return video
 
 
+def video_rename(*, video: Video, title: str) -> Video:
+    """Changes only the title: files keep their random names, so a title is never a path."""
+    video.title = title_validate(title)
+    video.save(update_fields=["title", "updated_at"])
+    return video
+
+
+def video_set_visibility(*, video: Video, visibility: str) -> Video:
+    if visibility not in Video.Visibility.values:
+        choices = ", ".join(Video.Visibility.values)
+        raise ValidationError({"visibility": [f"Choose one of: {choices}."]}, code="invalid_choice")
+    video.visibility = visibility
+    video.save(update_fields=["visibility", "updated_at"])
+    return video
+
+
+def video_hide(*, video: Video, by, reason: str = "") -> Video:
+    """A moderator takes a video out of sight; its owner still sees it, with the reason."""
+    reason = " ".join((reason or "").split())[:300] or HIDE_REASON_DEFAULT
+    video.moderation = Video.Moderation.HIDDEN
+    video.hidden_reason = reason
+    video.hidden_at = timezone.now()
+    video.hidden_by = by
+    video.reviewed = True
+    video.save(
+        update_fields=[
+            "moderation",
+            "hidden_reason",
+            "hidden_at",
+            "hidden_by",
+            "reviewed",
+            "updated_at",
+        ]
+    )
+    return video
+
+
+def video_unhide(*, video: Video, by) -> Video:
+    """Puts a video back. It counts as reviewed, so the reports it already has (and more of
+    the same) do not hide it again by themselves; a moderator can still hide it."""
+    video.moderation = Video.Moderation.VISIBLE
+    video.hidden_reason = ""
+    video.hidden_at = None
+    video.hidden_by = None
+    video.reviewed = True
+    video.save(
+        update_fields=[
+            "moderation",
+            "hidden_reason",
+            "hidden_at",
+            "hidden_by",
+            "reviewed",
+            "updated_at",
+        ]
+    )
+    logger.info("video %s unhidden by %s", video.pk, getattr(by, "pk", None))
+    return video
+
+
+def auto_hide_threshold() -> int:
+    return int(getattr(settings, "REPORTS_AUTO_HIDE_THRESHOLD", 3))
+
+
+def video_report(*, video: Video, reporter, reason: str, text: str = "") -> Report:
+    """Records a complaint; enough of them hide the video until a moderator looks at it.
+
+    One report per person and video (a second raises AlreadyReported), so one person cannot
+    take a video down alone. The count and the hide are conditional updates, so reports that
+    arrive together neither lose a count nor hide twice."""
+    if video.owner_id == reporter.pk:
+        raise OwnVideoReport("You cannot report your own video.")
+    if reason not in Report.Reason.values:
+        raise ValidationError(
+            {"reason": [f"Choose one of: {', '.join(Report.Reason.values)}."]},
+            code="invalid_choice",
+        )
+    text = (text or "").strip()
+    if len(text) > Report.TEXT_MAX:
+        raise ValidationError(
+            {"text": [f"Keep it to {Report.TEXT_MAX} characters (it has {len(text)})."]},
+            code="max_length",
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    video=video, reporter=reporter, reason=reason, text=text
+                )
+        except IntegrityError:
+            raise AlreadyReported("You have already reported this video.")
+        Video.objects.filter(pk=video.pk).update(report_count=F("report_count") + 1)
+        Video.objects.filter(
+            pk=video.pk,
+            moderation=Video.Moderation.VISIBLE,
+            reviewed=False,
+            report_count__gte=auto_hide_threshold(),
+        ).update(
+            moderation=Video.Moderation.PENDING,
+            hidden_reason=AUTO_HIDE_REASON,
+            hidden_at=timezone.now(),
+            hidden_by=None,
+        )
+    video.refresh_from_db(
+        fields=["report_count", "moderation", "hidden_reason", "hidden_at", "hidden_by"]
+    )
+    return report
+
+
+def _delete_files(storage, names) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            # The row is gone already; a leftover file is for the orphan clean-up to find.
+            logger.exception("could not delete %s", name)
+
+
 def video_delete(*, video: Video) -> None:
-    names = [
-        f.name for f in (video.file, video.poster, video.captions_vtt, video.captions_srt) if f
-    ]
+    """Deletes the row, then its files once the deletion is committed (so a rollback never
+    leaves a row without its files)."""
+    fields = ("file", "poster", "captions_vtt", "captions_srt")
+    names = {getattr(video, f).name for f in fields}
+    # A poster made since this instance was loaded is on the row, not on the instance.
+    stored = Video.objects.filter(pk=video.pk).values_list(*fields).first() or ()
+    names = sorted(n for n in names.union(stored) if n)
     storage = video.file.storage
     video.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    transaction.on_commit(lambda: _delete_files(storage, names))
+
+
+def _frame_jpeg(fileobj, at: float) -> bytes:
+    """The first frame at or after `at` seconds (or the last one, for a shorter video)."""
+    try:
+        with av.open(fileobj, mode="r") as container:
+            stream = next(iter(container.streams.video), None)
+            if stream is None:
+                raise PosterError("The file has no video stream.")
+            if at > 0 and stream.time_base:
+                container.seek(int(at / stream.time_base), stream=stream, backward=True)
+            chosen = None
+            for frame in container.decode(stream):
+                chosen = frame
+                if frame.time is not None and frame.time >= at:
+                    break
+    except av.FFmpegError as exc:
+        raise PosterError(f"The video could not be decoded: {exc}") from exc
+    if chosen is None:
+        raise PosterError("The video has no frames.")
+    image = chosen.to_image()
+    if image.width > POSTER_MAX_WIDTH:
+        height = round(image.height * POSTER_MAX_WIDTH / image.width)
+        image = image.resize((POSTER_MAX_WIDTH, max(1, height)), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def video_poster_ensure(*, video: Video) -> Video:
+    """Makes the poster from the video if it has none (or its file went missing).
+
+    Renders normally come with a poster; this covers older videos and lost files. Two
+    requests may race here: the row is updated only if it still names the old poster, and
+    the loser deletes its own file, so exactly one poster survives."""
+    storage = video.poster.storage
+    old = video.poster.name or ""
+    if old and storage.exists(old):
+        return video
+    at = min(POSTER_AT_SECONDS, max(0.0, video.duration / 2))
+    with video.file.open("rb") as fh:
+        data = _frame_jpeg(fh, at)
+    name = video.poster.field.generate_filename(video, "poster.jpg")
+    name = storage.save(name, ContentFile(data))
+    if Video.objects.filter(pk=video.pk, poster=old).update(poster=name):
+        video.poster.name = name
+        if old:
+            storage.delete(old)
+        return video
+    storage.delete(name)
+    video.refresh_from_db(fields=["poster"])
+    if not video.poster:
+        raise Video.DoesNotExist("The video was deleted while its poster was being made.")
+    return video

@@ -177,7 +177,10 @@ class JobArtifactsView(JobMixin, APIView):
 
 
 class JobArtifactFileView(JobMixin, APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="v1_jobs_artifacts_file",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
     def get(self, request, job_id, path):
         """One file of the job's work folder (see `artifacts`)."""
         job = self.get_job()

@@ -1,0 +1,269 @@
+"""The videos API: thin views over gallery.selectors and gallery.services."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.cache import patch_cache_control
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gallery import selectors, services
+from gallery.models import Video
+from gallery.serializers import (
+    ExploreFilterSerializer,
+    ReportCreateSerializer,
+    ReportSerializer,
+    VideoListFilterSerializer,
+    VideoSerializer,
+    VideoUpdateSerializer,
+)
+from gallery.streaming import download_name, stored_file_response
+
+THUMBNAIL_CACHE_SECONDS = 3600
+VIDEOS_TAG = extend_schema(tags=["videos"])
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class BadRequest(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+
+
+def _field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """File routes answer with the file whatever the Accept header says (a browser's <video>
+    or <track> asks for odd types); their errors still come back as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class VideoMixin:
+    def get_video(self) -> Video:
+        try:
+            return selectors.videos_visible_to(self.request.user).get(pk=self.kwargs["video_id"])
+        except Video.DoesNotExist:
+            raise NotFound("No such video.")
+
+    def get_own_video(self) -> Video:
+        """Only the owner changes a video. Someone who can see it but does not own it
+        (anyone, for a public one; staff, for all) is refused with 403; moderators act
+        through the admin."""
+        video = self.get_video()
+        if video.owner_id != self.request.user.pk:
+            raise PermissionDenied("Only the owner can change this video.")
+        return video
+
+
+@VIDEOS_TAG
+class VideoListView(generics.ListAPIView):
+    serializer_class = VideoSerializer
+
+    def get_queryset(self):
+        filters = VideoListFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.videos_owned_by(self.request.user, **filters.validated_data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("visibility", str, enum=Video.Visibility.values),
+            OpenApiParameter("q", str, description="Only titles that contain this text."),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        """Your own videos, newest first (staff too see only their own here)."""
+        return super().get(request, *args, **kwargs)
+
+
+@VIDEOS_TAG
+class ExploreView(generics.ListAPIView):
+    serializer_class = VideoSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        filters = ExploreFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.videos_explore(**filters.validated_data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Only titles that contain this.")],
+    )
+    def get(self, request, *args, **kwargs):
+        """Public videos of everyone, newest first; no sign-in needed."""
+        return super().get(request, *args, **kwargs)
+
+
+@VIDEOS_TAG
+class VideoDetailView(VideoMixin, APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=VideoSerializer)
+    def get(self, request, video_id):
+        """One video: yours, any unlisted or public one, or (staff) any."""
+        return Response(VideoSerializer(self.get_video(), context={"request": request}).data)
+
+    @extend_schema(request=VideoUpdateSerializer, responses=VideoSerializer)
+    def patch(self, request, video_id):
+        """Rename it or change who can see it (owner only)."""
+        video = self.get_own_video()
+        data = VideoUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = data.validated_data
+        try:
+            with transaction.atomic():
+                if "title" in changes:
+                    services.video_rename(video=video, title=changes["title"])
+                if "visibility" in changes:
+                    services.video_set_visibility(video=video, visibility=changes["visibility"])
+        except DjangoValidationError as exc:
+            raise _field_errors(exc)
+        return Response(VideoSerializer(video, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, video_id):
+        """Delete it and its files (owner only); the job that made it stays."""
+        services.video_delete(video=self.get_own_video())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+RANGE_HEADER = OpenApiParameter(
+    "Range",
+    str,
+    OpenApiParameter.HEADER,
+    description="`bytes=first-last`, `bytes=first-` or `bytes=-suffix`.",
+)
+
+
+def _binary(content_type, *, partial=False):
+    responses = {(200, content_type): OpenApiTypes.BINARY}
+    if partial:
+        responses[(206, content_type)] = OpenApiTypes.BINARY
+        responses[416] = OpenApiResponse(description="The range lies outside the file.")
+    responses[404] = OpenApiResponse(description="No such video (or you may not see it).")
+    return responses
+
+
+class VideoFileView(VideoMixin, APIView):
+    permission_classes = [permissions.AllowAny]
+    content_negotiation_class = FirstRenderer
+
+
+@VIDEOS_TAG
+class VideoStreamView(VideoFileView):
+    @extend_schema(parameters=[RANGE_HEADER], responses=_binary("video/mp4", partial=True))
+    def get(self, request, video_id):
+        """The MP4 for a player, with HTTP Range support (206, or 416 for a bad range)."""
+        video = self.get_video()
+        response = stored_file_response(request, video.file, content_type="video/mp4")
+        patch_cache_control(response, private=True)
+        return response
+
+
+@VIDEOS_TAG
+class VideoDownloadView(VideoFileView):
+    @extend_schema(parameters=[RANGE_HEADER], responses=_binary("video/mp4", partial=True))
+    def get(self, request, video_id):
+        """The MP4 as an attachment named after the title (resumable with Range)."""
+        video = self.get_video()
+        response = stored_file_response(
+            request,
+            video.file,
+            content_type="video/mp4",
+            download_name=download_name(video.title, "mp4"),
+        )
+        patch_cache_control(response, private=True)
+        return response
+
+
+@VIDEOS_TAG
+class VideoThumbnailView(VideoFileView):
+    @extend_schema(responses=_binary("image/jpeg"))
+    def get(self, request, video_id):
+        """The poster frame as a JPEG, made from the video the first time it is asked for."""
+        video = self.get_video()
+        try:
+            video = services.video_poster_ensure(video=video)
+        except (services.PosterError, Video.DoesNotExist):
+            raise NotFound("This video has no picture.")
+        response = stored_file_response(request, video.poster, content_type="image/jpeg")
+        patch_cache_control(response, private=True, max_age=THUMBNAIL_CACHE_SECONDS)
+        return response
+
+
+@VIDEOS_TAG
+class VideoCaptionsVttView(VideoFileView):
+    @extend_schema(operation_id="v1_videos_captions_vtt_retrieve", responses=_binary("text/vtt"))
+    def get(self, request, video_id):
+        """WebVTT captions, for a <track> element; 404 when the video has none."""
+        video = self.get_video()
+        if not video.captions_vtt:
+            raise NotFound("This video has no captions.")
+        response = stored_file_response(
+            request, video.captions_vtt, content_type="text/vtt; charset=utf-8"
+        )
+        patch_cache_control(response, private=True)
+        return response
+
+
+@VIDEOS_TAG
+class VideoCaptionsSrtView(VideoFileView):
+    @extend_schema(
+        operation_id="v1_videos_captions_srt_retrieve", responses=_binary("application/x-subrip")
+    )
+    def get(self, request, video_id):
+        """SubRip captions as an attachment, for video editors; 404 when there are none."""
+        video = self.get_video()
+        if not video.captions_srt:
+            raise NotFound("This video has no captions.")
+        response = stored_file_response(
+            request,
+            video.captions_srt,
+            content_type="application/x-subrip; charset=utf-8",
+            download_name=download_name(video.title, "srt"),
+        )
+        patch_cache_control(response, private=True)
+        return response
+
+
+@VIDEOS_TAG
+class VideoReportView(VideoMixin, APIView):
+    @extend_schema(
+        request=ReportCreateSerializer,
+        responses={
+            201: ReportSerializer,
+            400: OpenApiResponse(description="Bad input, or it is your own video."),
+            409: OpenApiResponse(description="You have already reported this video."),
+        },
+    )
+    def post(self, request, video_id):
+        """Report a video to the moderators; once per person and video."""
+        video = self.get_video()
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = services.video_report(
+                video=video, reporter=request.user, **data.validated_data
+            )
+        except services.AlreadyReported as exc:
+            raise Conflict(str(exc))
+        except services.OwnVideoReport as exc:
+            raise BadRequest(str(exc))
+        except DjangoValidationError as exc:
+            raise _field_errors(exc)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
