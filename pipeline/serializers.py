@@ -26,7 +26,10 @@ class JobVideoSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
     duration = serializers.FloatField()
-    url = serializers.CharField()
+    url = serializers.CharField(help_text="The MP4, with HTTP Range support.")
+    captions_vtt = serializers.CharField(allow_null=True)
+    thumbnail = serializers.CharField()
+    page = serializers.CharField()
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -103,7 +106,12 @@ class JobSerializer(serializers.ModelSerializer):
             "id": str(video.id),
             "title": video.title,
             "duration": video.duration,
-            "url": reverse("api-job-video", args=[job.id]),
+            "url": reverse("api-video-stream", args=[video.id]),
+            "captions_vtt": reverse("api-video-captions-vtt", args=[video.id])
+            if video.captions_vtt
+            else None,
+            "thumbnail": reverse("api-video-thumbnail", args=[video.id]),
+            "page": reverse("gallery:video", args=[video.id]),
         }
 
     def get_events_url(self, job) -> str:

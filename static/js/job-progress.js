@@ -90,7 +90,17 @@
   function showVideo(snapshot) {
     if (!snapshot.video) return;
     const video = $("video");
-    if (!video.getAttribute("src")) video.setAttribute("src", snapshot.video.url);
+    if (!video.getAttribute("src")) {
+      video.setAttribute("poster", snapshot.video.thumbnail);
+      if (snapshot.video.captions_vtt && !video.querySelector("track")) {
+        const track = document.createElement("track");
+        Object.assign(track, { kind: "captions", srclang: "en", label: "Captions", default: true });
+        track.src = snapshot.video.captions_vtt;
+        video.appendChild(track);
+      }
+      video.setAttribute("src", snapshot.video.url);
+    }
+    $("video-page").setAttribute("href", snapshot.video.page);
     $("player").hidden = false;
   }
 

@@ -66,10 +66,11 @@ def test_studio_post_needs_the_csrf_token(alice):
 def test_job_page_shows_stages_and_the_player_when_done(client, alice, make_job):
     job = make_job()
     job_run(job_id=job.id)
+    job.refresh_from_db()
     client.force_login(alice)
     body = client.get(f"/jobs/{job.id}/").content.decode()
     assert 'data-stage="encode" data-state="done"' in body
-    assert f'src="/api/v1/jobs/{job.id}/video"' in body
+    assert f"/api/v1/videos/{job.result_id}/stream" in body
     assert 'id="job-data"' in body
 
 
