@@ -109,8 +109,9 @@
     const time = event.at ? new Date(event.at).toLocaleTimeString() : "";
     const where = event.stage ? " [" + event.stage + "]" : "";
     item.textContent = time + " " + event.type + where + (event.message ? ": " + event.message : "");
-    $("event-log").appendChild(item);
-    item.scrollIntoView({ block: "nearest" });
+    const list = $("event-log");
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
   }
 
   function applySnapshot(snapshot) {
