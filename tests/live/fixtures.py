@@ -1,3 +1,5 @@
+"""Fixtures for the tests that run the real stack in child processes (live and browser)."""
+
 import pytest
 
 from tests.live.stack import LiveDatabase, LiveStack
