@@ -115,7 +115,8 @@ class StageContext:
         self.check()
         if type not in JobEvent.Type.values:
             raise ValueError(f"unknown event type {type!r}")
-        self._run.publish(type, stage=self.stage.name, message=message, payload=payload)
+        # Milestones are never throttled: the log must say what happened.
+        self._run.publish(type, stage=self.stage.name, message=message, payload=payload, force=True)
 
     # --- child processes ------------------------------------------------------------------
     def run(

@@ -255,6 +255,14 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- videos ---------------------------------------------------------------------------------
+VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 1080, minimum=240)
+VIDEO_MAX_FPS = env_int("VIDEO_MAX_FPS", 60, minimum=1)
+VIDEO_MAX_SECONDS = env_int("VIDEO_MAX_SECONDS", 600, minimum=5)
+EXPLAINER_PARALLEL = env_int("EXPLAINER_PARALLEL", 2, minimum=1)
+LLM_CODE_REPAIRS = env_int("LLM_CODE_REPAIRS", 2, minimum=0)
+SANDBOX_TIMEOUT = env_int("SANDBOX_TIMEOUT", 120, minimum=5)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -392,3 +400,4 @@ for _role, _variable, _default in (
         "BACKEND": _backend,
         "OPTIONS": _provider_options(_role, _name),
     }
+

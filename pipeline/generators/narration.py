@@ -1,0 +1,148 @@
+"""Stages shared by the narrated generators: plan, narrate, captions.
+
+Narration is synthesized scene by scene: each scene's audio span is then known exactly, so
+the pictures of a scene last as long as its words, and the word timings the voice reports
+are placed on the whole video's clock for the captions.
+"""
+
+import json
+import wave
+from pathlib import Path
+
+from rest_framework import serializers
+
+from pipeline.errors import GeneratorError
+from pipeline.plan import Plan, plan_from_json
+from pipeline.providers import get_provider
+from pipeline.timing import Timing
+
+SCENE_GAP = 0.35  # seconds of silence between scenes
+LEAD_IN = 0.2
+ASPECTS = ("16:9", "9:16", "1:1")
+
+
+def voice_choices() -> list[str]:
+    try:
+        return list(get_provider("tts").voices())
+    except Exception:  # an unconfigured backend is reported by the system checks
+        return []
+
+
+class NarratedOptions(serializers.Serializer):
+    """Options every narrated generator takes."""
+
+    voice = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100,
+        help_text="A voice of the narration backend; empty for its default.",
+    )  # fmt: skip
+    aspect = serializers.ChoiceField(choices=ASPECTS, default="16:9")
+    max_scenes = serializers.IntegerField(default=6, min_value=1, max_value=12)
+    style = serializers.ChoiceField(
+        choices=["default", "warm", "cool", "mono", "vivid", "pastel"], default="default"
+    )
+
+    def validate_voice(self, value):
+        if value and value not in voice_choices():
+            raise serializers.ValidationError(
+                f"Unknown voice {value!r}; choose one of: {', '.join(voice_choices())}."
+            )
+        return value
+
+
+def quality_field(limit_height: int, default: int = 720):
+    choices = [h for h in (480, 720, 1080) if h <= limit_height] or [480]
+    return serializers.ChoiceField(
+        choices=choices, default=min(default, max(choices)),
+        help_text=f"Frame height in pixels (at most {max(choices)} here).",
+    )  # fmt: skip
+
+
+def load_plan(ctx, stage: str = "plan") -> Plan:
+    return plan_from_json(json.loads((ctx.workdir / ctx.outputs(stage)["plan_file"]).read_text()))
+
+
+def plan_stage(kind: str):
+    def plan(ctx) -> dict:
+        planner = get_provider("llm")
+        result = planner.plan(
+            kind=kind,
+            prompt=ctx.prompt,
+            options=ctx.options,
+            on_progress=lambda fraction, message="": ctx.progress(fraction, message or "Planning"),
+        )
+        data = result.to_json()
+        ctx.path("plan.json").write_text(json.dumps(data, indent=1))
+        return {
+            "plan_file": "plan.json",
+            "title": result.title,
+            "scenes": len(result.scenes),
+            "script": data,
+        }
+
+    return plan
+
+
+def narrate(ctx) -> dict:
+    """Speaks every scene, then joins them into narration.wav on one clock."""
+    plan = load_plan(ctx)
+    tts = get_provider("tts")
+    voice = ctx.options.get("voice") or None
+    pieces, spans, words, sentences = [], [], [], []
+    clock = LEAD_IN
+    rate = None
+    for index, scene in enumerate(plan.scenes):
+        ctx.progress(index / len(plan.scenes), f"Narrating scene {index + 1} of {len(plan.scenes)}")
+        speech = tts.synthesize(
+            text=scene.narration, out_dir=ctx.path(f"voice/{index:02d}/x").parent, voice=voice
+        )
+        with wave.open(str(speech.audio_path), "rb") as source:
+            if rate is None:
+                rate, width = source.getframerate(), source.getsampwidth()
+            elif source.getframerate() != rate:
+                raise GeneratorError("The voice changed its sample rate between scenes.")
+            pcm = source.readframes(source.getnframes())
+        pieces.append(pcm)
+        start = clock
+        words += [Timing(w.text, w.start + start, w.end + start) for w in speech.words]
+        sentences += [Timing(s.text, s.start + start, s.end + start) for s in speech.sentences]
+        clock = start + speech.duration
+        spans.append(
+            {
+                "start": round(start, 3),
+                "speech_start": round(start, 3),
+                "speech_end": round(clock, 3),
+                "beats": [round(s.start, 3) for s in speech.sentences],
+            }
+        )
+        clock += SCENE_GAP
+    total = clock - SCENE_GAP + LEAD_IN
+    # Each scene's picture runs until the next one's words start.
+    for index, span in enumerate(spans):
+        span["end"] = spans[index + 1]["start"] if index + 1 < len(spans) else round(total, 3)
+        span["start"] = 0.0 if index == 0 else span["start"]
+    _write_wav(ctx.path("narration.wav"), pieces, rate, width)
+    ctx.path("speech.json").write_text(
+        json.dumps(
+            {
+                "duration": round(total, 3),
+                "scenes": spans,
+                "words": [w.as_dict() for w in words],
+                "sentences": [s.as_dict() for s in sentences],
+            }
+        )
+    )
+    return {"audio": "narration.wav", "speech": "speech.json", "duration": round(total, 3)}
+
+
+def _write_wav(path: Path, pieces: list[bytes], rate: int, width: int) -> None:
+    silence_lead = b"\x00" * int(LEAD_IN * rate) * width
+    gap = b"\x00" * int(SCENE_GAP * rate) * width
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(width)
+        out.setframerate(rate)
+        out.writeframes(silence_lead + gap.join(pieces) + silence_lead)
+
+
+def speech(ctx) -> dict:
+    return json.loads((ctx.workdir / ctx.outputs("narrate")["speech"]).read_text())

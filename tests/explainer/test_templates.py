@@ -1,0 +1,74 @@
+"""Our Manim templates: pure helpers, and one real render of each kind of scene."""
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from gallery.media import probe
+from pipeline.generators.explainer_render import frame_size
+from pipeline.manim_scenes import graph_function, latex_to_text
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        ("a^2 + b^2 = c^2", "a² + b² = c²"),
+        (r"\frac{a}{b}", "(a)/(b)"),
+        (r"A = \pi r^2", "A = π r²"),
+        (r"x_{1} \cdot y_2", "x₁ · y₂"),
+        (r"e^{i\pi} + 1 = 0", "eⁱπ + 1 = 0"),
+        (r"\sqrt{x}", "√(x)"),
+    ],
+)
+def test_formulas_read_well_without_latex(latex, text):
+    assert latex_to_text(latex) == text
+
+
+def test_graph_functions_evaluate_safely():
+    f = graph_function("sin(x) * x ** 2")
+    assert math.isclose(f(2.0), math.sin(2.0) * 4)
+    assert math.isnan(graph_function("log(x)")(-1))  # outside the domain: a gap, no crash
+    assert math.isnan(graph_function("1 / x")(0))
+    with pytest.raises(ValueError):
+        graph_function("open")
+    with pytest.raises(ValueError):
+        graph_function("__import__")
+
+
+@pytest.mark.parametrize(
+    ("aspect", "quality", "size"),
+    [("16:9", 720, (1280, 720)), ("9:16", 720, (720, 1280)), ("1:1", 480, (480, 480)),
+     ("16:9", 1080, (1920, 1080)), ("16:9", 480, (852, 480))],
+)  # fmt: skip
+def test_frame_sizes_are_even_and_follow_the_aspect(aspect, quality, size):
+    assert frame_size(aspect, quality) == size
+
+
+SPECS = [
+    {"visual": {"type": "title", "title": "A title", "subtitle": "and more"}},
+    {"visual": {"type": "bullets", "title": "Points"}, "bullets": ["one", "two"],
+     "beats": [0.4, 0.9]},
+    {"visual": {"type": "formula", "latex": "a^2 + b^2 = c^2"}},
+    {"visual": {"type": "graph", "function": "sin(x)", "x_range": [-3, 3], "label": "y"}},
+    {"visual": {"type": "shapes", "shapes": ["square", "right_triangle"]}, "beats": [0.3]},
+    {"visual": {"type": "shapes", "shapes": ["circle", "star"]}},
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_every_template_renders_a_clip_of_the_exact_duration(tmp_path):
+    files = []
+    for index, spec in enumerate(SPECS):
+        spec = {"duration": 1.5, "width": 320, "height": 180, "fps": 15, **spec}
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        (folder / "spec.json").write_text(json.dumps(spec))
+        files.append(folder / "spec.json")
+    subprocess.run([sys.executable, "-m", "pipeline.manim_scenes", *files], check=True)
+    for path in files:
+        info = probe(path.parent / "scene.mp4")
+        assert (info.width, info.height) == (320, 180)
+        assert abs(info.video_duration - 1.5) <= 1 / 15 + 1e-6, path
