@@ -227,7 +227,8 @@ class JobScriptView(JobMixin, APIView):
     def get(self, request, job_id):
         """The plan or code the job's generator wrote, once its planning stage has run."""
         job = self.get_job()
-        for name, record in (job.manifest or {}).get("stages", {}).items():
+        # The latest one: an explainer's Manim code comes after its plan.
+        for name, record in reversed((job.manifest or {}).get("stages", {}).items()):
             script = (record.get("outputs") or {}).get("script")
             if script is not None:
                 fmt = "text" if isinstance(script, str) else "json"

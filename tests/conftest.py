@@ -52,3 +52,19 @@ def make_job(alice):
             return job_create(user=owner or alice, kind="demo", prompt=prompt, options=options)
 
     return make
+
+
+@pytest.fixture
+def api_for():
+    """An API client authenticated with the user's token (None: anonymous)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make

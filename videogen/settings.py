@@ -222,7 +222,11 @@ JOB_STALE_SECONDS = env_float("JOB_STALE_SECONDS", 20.0)
 EVENT_PROGRESS_INTERVAL = env_float("EVENT_PROGRESS_INTERVAL", 0.25)
 GPU_LOCK_DIR = Path(env_str("GPU_LOCK_DIR", str(DATA_DIR / "locks")))
 # kind -> generator; the "demo" kind (a titled clip with a tone) is added when enabled.
-VIDEOGEN_GENERATORS: dict[str, str] = {}
+VIDEOGEN_GENERATORS: dict[str, str] = {
+    "explainer": "pipeline.generators.explainer.generator",
+    "story": "pipeline.generators.story.generator",
+    "youtube": "pipeline.generators.youtube.generator",
+}
 # More generators from other packages: "kind=dotted.path.to.generator,..."
 for _item in env_list("VIDEOGEN_EXTRA_GENERATORS"):
     _kind, _sep, _path = _item.partition("=")

@@ -49,7 +49,12 @@ def finalize(ctx) -> dict:
     owner = get_user_model().objects.get(pk=ctx.owner_id)
 
     def optional(key):
-        return ctx.workdir / render[key] if render.get(key) else None
+        # Captions may come from a stage after the one that made the video.
+        for stage in reversed(ctx.earlier_stages):
+            value = ctx.outputs(stage.name).get(key)
+            if value:
+                return ctx.workdir / value
+        return None
 
     # One transaction: a worker that dies half-way leaves no video without its job link.
     with transaction.atomic():

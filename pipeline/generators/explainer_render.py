@@ -15,25 +15,13 @@ from django.conf import settings
 from pipeline.errors import GeneratorError
 from pipeline.generators.narration import load_plan, speech
 from pipeline.manim_scenes import latex_available
-
-ASPECT_SIZES = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1)}
-
-
-def frame_size(aspect: str, height: int) -> tuple[int, int]:
-    """Width and height (even numbers) for an aspect ratio at a quality (the short side)."""
-    w, h = ASPECT_SIZES[aspect]
-    short = height
-    if w >= h:
-        width, height = round(short * w / h), short
-    else:
-        width, height = short, round(short * h / w)
-    return width - width % 2, height - height % 2
+from pipeline.media.assemble import resolve_size
 
 
 def scene_specs(ctx) -> list[dict]:
     plan = load_plan(ctx)
     timing = speech(ctx)
-    width, height = frame_size(ctx.options["aspect"], int(ctx.options["quality"]))
+    width, height = resolve_size(ctx.options["aspect"], int(ctx.options["quality"]))
     specs = []
     for index, (scene, span) in enumerate(zip(plan.scenes, timing["scenes"], strict=True)):
         duration = span["end"] - span["start"]

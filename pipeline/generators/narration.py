@@ -49,16 +49,17 @@ class NarratedOptions(serializers.Serializer):
         return value
 
 
-def quality_field(limit_height: int, default: int = 720):
-    choices = [h for h in (480, 720, 1080) if h <= limit_height] or [480]
-    return serializers.ChoiceField(
-        choices=choices, default=min(default, max(choices)),
-        help_text=f"Frame height in pixels (at most {max(choices)} here).",
-    )  # fmt: skip
+def earlier_output(ctx, key: str):
+    """`key` from the latest earlier stage that produced it (stage names differ by generator)."""
+    for stage in reversed(ctx.earlier_stages):
+        outputs = ctx.outputs(stage.name)
+        if key in outputs:
+            return outputs[key]
+    raise GeneratorError(f"No earlier stage produced {key!r}.", permanent=True)
 
 
-def load_plan(ctx, stage: str = "plan") -> Plan:
-    return plan_from_json(json.loads((ctx.workdir / ctx.outputs(stage)["plan_file"]).read_text()))
+def load_plan(ctx) -> Plan:
+    return plan_from_json(json.loads((ctx.workdir / earlier_output(ctx, "plan_file")).read_text()))
 
 
 def plan_stage(kind: str):
@@ -145,4 +146,4 @@ def _write_wav(path: Path, pieces: list[bytes], rate: int, width: int) -> None:
 
 
 def speech(ctx) -> dict:
-    return json.loads((ctx.workdir / ctx.outputs("narrate")["speech"]).read_text())
+    return json.loads((ctx.workdir / earlier_output(ctx, "speech")).read_text())

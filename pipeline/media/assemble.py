@@ -152,10 +152,7 @@ class _Pictures:
         segment = self.timeline.segments[index]
         local = t - self.starts[index]
         if segment.clip is not None:
-            reader = self._clips.get(index)
-            if reader is None:
-                reader = self._clips[index] = _ClipReader(segment.clip, self.size)
-            return reader.at(local)
+            return self._reader(index, segment).at(local)
         if not segment.motion:
             if index not in self._stills:
                 self._stills[index] = _fit_cover(Image.open(segment.image), self.size)
@@ -171,6 +168,8 @@ class _Pictures:
 
     def yuv(self, index: int, t: float, cue: int | None) -> np.ndarray:
         segment = self.timeline.segments[index]
+        if segment.clip is not None and cue is None:
+            return self._reader(index, segment).yuv_at(t - self.starts[index])
         static = segment.clip is None and not segment.motion
         key = (index, cue)
         if static and key in self._cache:
@@ -204,6 +203,12 @@ class _Pictures:
         segment = self.timeline.segments[index]
         return current, segment.clip is None and not segment.motion
 
+    def _reader(self, index: int, segment: Segment) -> "_ClipReader":
+        reader = self._clips.get(index)
+        if reader is None:
+            reader = self._clips[index] = _ClipReader(segment.clip, self.size)
+        return reader
+
     def close(self):
         for reader in self._clips.values():
             reader.close()
@@ -216,35 +221,56 @@ def _blend(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
 
 
 class _ClipReader:
-    """Frames of a clip by time, scaled to the frame; holds the last frame past its end."""
+    """Frames of a clip by time, scaled to the frame; holds the last frame past its end.
+
+    Clips of the frame's shape go straight from the decoder to the encoder's YUV (scaled by
+    libswscale); others are cropped to fill the frame through Pillow.
+    """
 
     def __init__(self, path: Path, size: tuple[int, int]):
         self.container = av.open(str(path))
         self.stream = self.container.streams.video[0]
         self.size = size
         self.frames = self.container.decode(self.stream)
-        self.current: Image.Image | None = None
-        self.current_time = -1.0
+        self.current = None  # the av.VideoFrame on screen at the last time asked
         self.next_frame = None
+        self._image: Image.Image | None = None
+        self._yuv: np.ndarray | None = None
+        context = self.stream.codec_context
+        self.same_shape = abs(context.width / context.height - size[0] / size[1]) < 0.01
 
-    def at(self, t: float) -> Image.Image:
+    def _advance(self, t: float) -> None:
         while True:
             if self.next_frame is None:
                 try:
                     self.next_frame = next(self.frames)
                 except StopIteration:
-                    break
+                    return
             frame_time = float(self.next_frame.pts * self.stream.time_base)
             if self.current is not None and frame_time > t + 1e-6:
-                break
-            image = self.next_frame.to_image()
-            if image.size != self.size:
-                image = _fit_cover(image, self.size)
-            self.current, self.current_time = image, frame_time
-            self.next_frame = None
+                return
+            self.current, self.next_frame = self.next_frame, None
+            self._image = self._yuv = None
+
+    def at(self, t: float) -> Image.Image:
+        self._advance(t)
         if self.current is None:
-            self.current = Image.new("RGB", self.size)
-        return self.current
+            return Image.new("RGB", self.size)
+        if self._image is None:
+            image = self.current.to_image()
+            self._image = image if image.size == self.size else _fit_cover(image, self.size)
+        return self._image
+
+    def yuv_at(self, t: float) -> np.ndarray:
+        self._advance(t)
+        if self._yuv is None:
+            if self.current is not None and self.same_shape:
+                width, height = self.size
+                frame = self.current.reformat(width=width, height=height, format="yuv420p")
+                self._yuv = frame.to_ndarray()
+            else:
+                self._yuv = _yuv(self.at(t))
+        return self._yuv
 
     def close(self):
         self.container.close()

@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from gallery.media import probe
-from pipeline.generators.explainer_render import frame_size
 from pipeline.manim_scenes import graph_function, latex_to_text
 
 
@@ -36,15 +35,6 @@ def test_graph_functions_evaluate_safely():
         graph_function("open")
     with pytest.raises(ValueError):
         graph_function("__import__")
-
-
-@pytest.mark.parametrize(
-    ("aspect", "quality", "size"),
-    [("16:9", 720, (1280, 720)), ("9:16", 720, (720, 1280)), ("1:1", 480, (480, 480)),
-     ("16:9", 1080, (1920, 1080)), ("16:9", 480, (852, 480))],
-)  # fmt: skip
-def test_frame_sizes_are_even_and_follow_the_aspect(aspect, quality, size):
-    assert frame_size(aspect, quality) == size
 
 
 SPECS = [

@@ -116,3 +116,36 @@ def test_worker_killed_mid_stage_is_replaced_and_the_job_finishes_once(live):
     # After the recovery, the plan stage never starts again.
     after = [e for e in events if e["seq"] > recovered[0]["seq"]]
     assert not any(e["stage"] == "plan" for e in after)
+
+
+def test_story_and_youtube_jobs_with_the_embedded_defaults(live, tmp_path):
+    """No key, no network: the local planner, the Piper voice from the wheel, procedural
+    pictures and ffmpeg, in the worker the run command starts."""
+    live.start_serve()
+    client = live.register("narrated@example.com")
+    jobs = {
+        "story": client.post("/api/v1/jobs", json={
+            "kind": "story", "options": {"quality": 480, "max_scenes": 2},
+            "prompt": "The lighthouse keeper counted the ships. One night the lamp went out, "
+                      "and a small robot lit it again.",
+        }),
+        "youtube": client.post("/api/v1/jobs", json={
+            "kind": "youtube", "prompt": "Why cats purr",
+            "options": {"quality": 480, "max_scenes": 2, "target_seconds": 15},
+        }),
+    }  # fmt: skip
+    for kind, response in jobs.items():
+        assert response.status_code == 202, response.text
+        job_id = response.json()["id"]
+        events = live.follow(client, job_id, until=("job_complete", "error"), timeout=180)
+        assert events[-1]["type"] == "job_complete", events[-1]
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        video = client.get(job["video"]["url"])
+        path = tmp_path / f"{kind}.mp4"
+        path.write_bytes(video.content)
+        info = probe(path)
+        assert (info.video_codec, info.audio_codec) == ("h264", "aac"), kind
+        assert moov_before_mdat(path)
+        assert abs(info.video_duration - info.audio_duration) < 0.5
+        vtt = client.get(job["video"]["captions_vtt"])
+        assert vtt.status_code == 200 and vtt.text.startswith("WEBVTT")

@@ -40,7 +40,7 @@ def test_studio_form_errors_are_shown_next_to_the_field(client, alice):
     client.force_login(alice)
     response = client.post("/studio/", {"kind": "demo", "demo-prompt": "", "demo-opt_cards": "9"})
     assert response.status_code == 200
-    form = response.context["entries"][0]["form"]
+    form = next(e["form"] for e in response.context["entries"] if e["generator"].kind == "demo")
     assert "prompt" in form.errors and "opt_cards" in form.errors
     assert not Job.objects.exists()
 

@@ -1,0 +1,69 @@
+"""The explainer generator: a planner writes a scene plan, Manim draws it, a voice narrates it.
+
+Stages: plan, narrate, captions, render, assemble, finalize. Scenes last as long as their
+narration, so voice and animation stay in step; the render stage uses our own Manim templates,
+or, when the job asks for it and a language model is configured, Manim code the model writes,
+run in the sandbox with a bounded number of repairs before falling back to the templates.
+"""
+
+from rest_framework import serializers
+
+from pipeline.generators.base import Generator, Stage
+from pipeline.generators.common import finalize
+from pipeline.generators.explainer_render import render_stage
+from pipeline.generators.narrated_video import assemble_clips_stage, captions_stage
+from pipeline.generators.narration import narrate, plan_stage
+from pipeline.generators.video_options import NarratedVideoOptions
+
+
+class ExplainerOptions(NarratedVideoOptions):
+    llm_code = serializers.BooleanField(
+        default=False,
+        help_text="Let the language model write the Manim code (run in a sandbox).",
+    )
+    max_scenes = serializers.IntegerField(default=4, min_value=1, max_value=12)
+    burn_captions = serializers.BooleanField(
+        default=False, help_text="Draw the captions into the picture (files are made anyway)."
+    )
+    target_seconds = serializers.IntegerField(
+        default=45, min_value=10, max_value=600, help_text="About how long the video runs."
+    )
+
+
+generator = Generator(
+    kind="explainer",
+    label="Explainer",
+    description="A narrated animation that explains a topic: titles, bullet points, formulas, "
+    "graphs and shapes drawn with Manim.",
+    stages=[
+        Stage(
+            "plan", "Planning scenes", plan_stage("explainer"), weight=1, produces=("plan.json",)
+        ),
+        Stage(
+            "narrate",
+            "Recording narration",
+            narrate,
+            weight=2,
+            produces=("narration.wav", "speech.json"),
+        ),
+        Stage(
+            "captions",
+            "Timing captions",
+            captions_stage,
+            weight=0.5,
+            produces=("captions.vtt", "captions.srt"),
+        ),
+        Stage("render", "Animating scenes", render_stage, weight=8, produces=("scenes",)),
+        Stage(
+            "assemble",
+            "Assembling the video",
+            assemble_clips_stage,
+            weight=2,
+            produces=("video.mp4",),
+        ),
+        Stage("finalize", "Saving", finalize, weight=0.5),
+    ],  # fmt: skip
+    options_serializer=ExplainerOptions,
+    prompt_label="Topic",
+    prompt_max_chars=5000,
+)

@@ -1,0 +1,63 @@
+"""The story generator: pasted text becomes narration, timed captions and background pictures,
+assembled into a video.
+
+Stages (with their share of the progress bar): plan 20, narrate 40, captions 60, visuals 80,
+assemble 90, finalize 100.
+"""
+
+from pipeline.generators.base import Generator, Stage
+from pipeline.generators.common import finalize
+from pipeline.generators.narrated_video import (
+    assemble_stills_stage,
+    captions_stage,
+    visuals_stage,
+)
+from pipeline.generators.narration import narrate, plan_stage
+from pipeline.generators.video_options import SlideshowOptions
+
+
+class StoryOptions(SlideshowOptions):
+    pass
+
+
+generator = Generator(
+    kind="story",
+    label="Story",
+    description="Paste a story: it is read aloud over pictures made for each part, with "
+    "captions that follow the voice.",
+    stages=[
+        Stage(
+            "plan",
+            "Splitting the story into scenes",
+            plan_stage("story"),
+            weight=2,
+            produces=("plan.json",),
+        ),
+        Stage(
+            "narrate",
+            "Recording narration",
+            narrate,
+            weight=2,
+            produces=("narration.wav", "speech.json"),
+        ),
+        Stage(
+            "captions",
+            "Timing captions",
+            captions_stage,
+            weight=2,
+            produces=("captions.vtt", "captions.srt"),
+        ),
+        Stage("visuals", "Making pictures", visuals_stage, weight=2, produces=("stills",)),
+        Stage(
+            "assemble",
+            "Assembling the video",
+            assemble_stills_stage,
+            weight=1,
+            produces=("video.mp4",),
+        ),
+        Stage("finalize", "Saving", finalize, weight=1),
+    ],  # fmt: skip
+    options_serializer=StoryOptions,
+    prompt_label="Story",
+    prompt_max_chars=20_000,
+)

@@ -1,0 +1,95 @@
+"""The YouTube generator: ideation, a script with image prompts, images, voices, assembly and
+captions, with the title, description (with chapter timestamps) and tags ready to upload.
+
+Each stage leaves its artifacts in the work folder and its timing in the manifest; with
+`until` (and `continue`) the stages can be run one at a time through the API.
+"""
+
+from rest_framework import serializers
+
+from pipeline.generators.base import Generator, Stage
+from pipeline.generators.common import finalize
+from pipeline.generators.narrated_video import (
+    assemble_stills_stage,
+    captions_stage,
+    visuals_stage,
+    write_json,
+    youtube_metadata,
+)
+from pipeline.generators.narration import load_plan, narrate, plan_stage
+from pipeline.generators.video_options import SlideshowOptions
+
+
+class YouTubeOptions(SlideshowOptions):
+    target_seconds = serializers.IntegerField(
+        default=60, min_value=15, max_value=600, help_text="About how long the video runs."
+    )
+    audience = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+
+
+def script(ctx) -> dict:
+    """The script a person would review: what is said and what is shown, scene by scene."""
+    plan = load_plan(ctx)
+    scenes = [
+        {
+            "scene": index + 1,
+            "narration": scene.narration,
+            "on_screen_text": scene.on_screen_text,
+            "image_prompt": scene.image_prompt,
+            "search_terms": scene.search_terms,
+        }
+        for index, scene in enumerate(plan.scenes)
+    ]
+    write_json(ctx, "script.json", {"title": plan.title, "scenes": scenes})
+    return {"script_file": "script.json", "script": scenes, "title": plan.title}
+
+
+def captions(ctx) -> dict:
+    outputs = captions_stage(ctx)
+    metadata = youtube_metadata(ctx)
+    write_json(ctx, "youtube.json", metadata)
+    return {**outputs, "youtube": metadata, "metadata_file": "youtube.json"}
+
+
+generator = Generator(
+    kind="youtube",
+    label="YouTube video",
+    description="From a topic to a narrated video with pictures, captions, and a title, "
+    "description with chapters and tags ready to upload.",
+    stages=[
+        Stage(
+            "ideation",
+            "Finding the angle",
+            plan_stage("youtube"),
+            weight=1,
+            produces=("plan.json",),
+        ),
+        Stage("script", "Writing the script", script, weight=1, produces=("script.json",)),
+        Stage("images", "Making images", visuals_stage, weight=2, produces=("stills",)),
+        Stage(
+            "voices",
+            "Recording voices",
+            narrate,
+            weight=2,
+            produces=("narration.wav", "speech.json"),
+        ),
+        Stage(
+            "assembly",
+            "Assembling the video",
+            assemble_stills_stage,
+            weight=2,
+            produces=("video.mp4",),
+        ),
+        Stage(
+            "captions",
+            "Captions and metadata",
+            captions,
+            weight=1,
+            produces=("captions.vtt", "captions.srt", "youtube.json"),
+        ),
+        Stage("finalize", "Saving", finalize, weight=1),
+    ],  # fmt: skip
+    options_serializer=YouTubeOptions,
+    prompt_label="Topic",
+    prompt_max_chars=2_000,
+)
