@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
-from pipeline.providers.loader import DEFAULT_PROVIDERS, ROLES
+from pipeline.providers.loader import DEFAULT_PROVIDERS, OPTIONAL_ROLES, ROLES
 
 SETTING = "VIDEOGEN_PROVIDERS"
 
@@ -36,6 +36,8 @@ def check_providers(app_configs=None, **kwargs) -> list:
                 )
             )
     for role in ROLES:
+        if role in OPTIONAL_ROLES and role not in value:
+            continue  # the default backend applies
         errors += _check_role(role, value.get(role))
     return errors
 

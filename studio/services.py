@@ -27,6 +27,7 @@ def job_create(
             detail += f" (set {availability.setting})"
         raise serializers.ValidationError({"kind": [detail]})
     prompt, options = generator.validate(prompt=prompt, options=options or {})
+    options = generator.validate_for_user(user=user, options=options)
     until = stage_name_validate(generator, until)
     return job_submit(
         owner=user, kind=kind, prompt=prompt, options=options, title=title or "", until=until

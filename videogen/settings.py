@@ -227,6 +227,7 @@ VIDEOGEN_GENERATORS: dict[str, str] = {
     "story": "pipeline.generators.story.generator",
     "youtube": "pipeline.generators.youtube.generator",
 }
+VIDEOGEN_GENERATORS["ai_video"] = "pipeline.generators.ai_video.generator"
 # More generators from other packages: "kind=dotted.path.to.generator,..."
 for _item in env_list("VIDEOGEN_EXTRA_GENERATORS"):
     _kind, _sep, _path = _item.partition("=")
@@ -405,3 +406,24 @@ for _role, _variable, _default in (
         "OPTIONS": _provider_options(_role, _name),
     }
 
+# --- text-to-video (the ai_video generator) ---
+# VIDEOGEN_T2V_MODEL is a local diffusers folder or a Hugging Face repo id already in this
+# machine's HF cache (never downloaded). Without it the t2v role is present but unavailable,
+# and the ai_video generator says which setting to set.
+_PROVIDER_BACKENDS["t2v"] = {"diffusers": "pipeline.providers.t2v.diffusion.DiffusersTextToVideo"}
+_t2v_name, _t2v_backend = _provider_backend("t2v", "VIDEOGEN_T2V", "diffusers")
+VIDEOGEN_PROVIDERS["t2v"] = {
+    "BACKEND": _t2v_backend,
+    "OPTIONS": {
+        "model": env_str("VIDEOGEN_T2V_MODEL"),
+        "device": env_str("VIDEOGEN_T2V_DEVICE", "auto"),
+        "dtype": env_str("VIDEOGEN_T2V_DTYPE", "auto"),
+        "steps": env_int("VIDEOGEN_T2V_STEPS", 8, minimum=1),
+        "guidance": env_float("VIDEOGEN_T2V_GUIDANCE", 1.0),
+    },
+}
+# Limits of the ai_video options (LTX-Video: sides in multiples of 32, 8n+1 frames).
+T2V_MAX_WIDTH = env_int("T2V_MAX_WIDTH", 1280, minimum=32)
+T2V_MAX_HEIGHT = env_int("T2V_MAX_HEIGHT", 1280, minimum=32)
+T2V_MAX_FRAMES = env_int("T2V_MAX_FRAMES", 257, minimum=9)
+T2V_MAX_SHOTS = env_int("T2V_MAX_SHOTS", 8, minimum=1)

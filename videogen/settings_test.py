@@ -28,3 +28,8 @@ VIDEOGEN_PROVIDERS = {
     "tts": {"BACKEND": "pipeline.providers.fakes.FakeTTS", "OPTIONS": {}},
     "images": {"BACKEND": "pipeline.providers.fakes.FakeImages", "OPTIONS": {}},
 }
+# The ai_video generator's text-to-video model, faked like the other roles.
+VIDEOGEN_PROVIDERS["t2v"] = {
+    "BACKEND": "pipeline.providers.t2v.fake.FakeTextToVideo",
+    "OPTIONS": {},
+}

@@ -78,6 +78,11 @@ class Generator:
             raise serializers.ValidationError({"options": ser.errors})
         return prompt, dict(ser.validated_data)
 
+    def validate_for_user(self, *, user, options: dict) -> dict:
+        """Checks of options that depend on who asks (their uploads, say); raises
+        ValidationError naming the field. Most generators need none."""
+        return options
+
     def describe_options(self) -> list[dict]:
         """The options with their types, defaults and limits, for the API and the studio form."""
         described = []

@@ -19,6 +19,7 @@ ROLES: dict[str, str] = {
     "llm": "pipeline.providers.llm.base.Planner",
     "tts": "pipeline.providers.tts.base.TTSProvider",
     "images": "pipeline.providers.images.base.ImageGenerator",
+    "t2v": "pipeline.providers.t2v.base.TextToVideo",
 }
 
 # Used when the setting is absent altogether: the offline defaults.
@@ -26,7 +27,12 @@ DEFAULT_PROVIDERS: dict[str, dict] = {
     "llm": {"BACKEND": "pipeline.providers.llm.local.LocalPlanner", "OPTIONS": {}},
     "tts": {"BACKEND": "pipeline.providers.tts.piper.PiperTTS", "OPTIONS": {}},
     "images": {"BACKEND": "pipeline.providers.images.procedural.ProceduralImages", "OPTIONS": {}},
+    # No model is configured by default: the backend says so, naming VIDEOGEN_T2V_MODEL.
+    "t2v": {"BACKEND": "pipeline.providers.t2v.diffusion.DiffusersTextToVideo", "OPTIONS": {}},
 }
+
+# Roles a VIDEOGEN_PROVIDERS setting may leave out; their default above applies.
+OPTIONAL_ROLES: tuple[str, ...] = ("t2v",)
 
 _instances: dict[str, object] = {}
 _lock = threading.Lock()
@@ -44,6 +50,8 @@ def provider_config(role: str) -> tuple[str, dict]:
             f"Unknown provider role {role!r}; known roles: {', '.join(sorted(ROLES))}."
         )
     config = providers_setting().get(role)
+    if config is None and role in OPTIONAL_ROLES:
+        config = DEFAULT_PROVIDERS[role]
     if not isinstance(config, dict) or not config.get("BACKEND"):
         raise ImproperlyConfigured(f"VIDEOGEN_PROVIDERS[{role!r}] needs a BACKEND import path.")
     options = config.get("OPTIONS") or {}
@@ -75,7 +83,7 @@ def build_provider(role: str):
 
 
 def get_provider(role: str):
-    """The configured backend for `role` ("llm", "tts" or "images"), built on first use."""
+    """The configured backend for `role` ("llm", "tts", "images" or "t2v"), built on first use."""
     instance = _instances.get(role)
     if instance is None:
         with _lock:
