@@ -81,6 +81,43 @@ HEALTH_SHAPE = inline_serializer(
 )
 
 
+def _providers():
+    from pipeline.providers import get_provider
+
+    report = {}
+    for role in ("llm", "tts", "images", "t2v"):
+        try:
+            provider = get_provider(role)
+        except Exception as exc:
+            report[role] = {"available": False, "reason": str(exc)}
+            continue
+        availability = provider.available()
+        report[role] = {
+            "backend": provider.display_name,
+            "available": availability.available,
+            "reason": availability.reason,
+        }
+    if not report["tts"]["available"]:
+        raise RuntimeError(f"narration is unavailable: {report['tts']['reason']}")
+    return {"roles": report}
+
+
+def _manim():
+    import importlib.util
+
+    from pipeline.manim_scenes import latex_available
+
+    if importlib.util.find_spec("manim") is None:
+        raise RuntimeError("Manim is not installed")
+    latex = latex_available()
+    return {
+        "latex": latex,
+        "formulas": "MathTex"
+        if latex
+        else "text (no LaTeX installed: formulas are drawn as Unicode text)",
+    }
+
+
 class HealthView(APIView):
     permission_classes = [permissions.AllowAny]
 
@@ -89,13 +126,16 @@ class HealthView(APIView):
     )
     def get(self, request):
         """Each dependency with its status and latency; 503 when the database or the queue
-        is down (workers, the channel layer and generators only report)."""
+        is down (workers, the channel layer, Manim, the providers and generators only
+        report)."""
         checks = {
             "database": _timed(_database),
             "broker": _timed(_broker),
             "workers": _timed(_workers),
             "channel_layer": _timed(_channel_layer),
             "ffmpeg": _timed(_ffmpeg),
+            "manim": _timed(_manim),
+            "providers": _timed(_providers),
         }
         generators = {}
         for kind, generator in all_generators().items():

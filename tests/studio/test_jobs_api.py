@@ -292,3 +292,13 @@ def test_job_creation_is_throttled_per_user(api_for, alice, bob, settings):
     assert [create(client).status_code for _ in range(3)] == [202, 202, 429]
     assert create(api_for(bob)).status_code == 202  # another person has their own budget
     assert client.get("/api/v1/jobs").status_code == 200  # reading is not throttled
+
+
+def test_health_reports_manim_latex_and_the_providers(api_for):
+    checks = api_for().get("/api/v1/health").json()["checks"]
+    assert checks["manim"]["ok"] is True
+    assert isinstance(checks["manim"]["latex"], bool)
+    assert "formulas" in checks["manim"]
+    roles = checks["providers"]["roles"]
+    assert roles["tts"]["available"] is True
+    assert set(roles) == {"llm", "tts", "images", "t2v"}
