@@ -37,7 +37,7 @@ def probe(path: Path | str) -> MediaInfo:
             duration=float(duration),
             width=video.codec_context.width if video else 0,
             height=video.codec_context.height if video else 0,
-            fps=float(video.average_rate or 0) if video else 0.0,
+            fps=float(video.guessed_rate or video.average_rate or 0) if video else 0.0,
             video_codec=video.codec_context.name if video else "",
             audio_codec=audio.codec_context.name if audio else "",
             audio_duration=stream_seconds(audio),

@@ -264,6 +264,9 @@ else:
 VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 1080, minimum=240)
 VIDEO_MAX_FPS = env_int("VIDEO_MAX_FPS", 60, minimum=1)
 VIDEO_MAX_SECONDS = env_int("VIDEO_MAX_SECONDS", 600, minimum=5)
+# Every frame encoded (what editors and older players expect), or only the frames that
+# change (3x faster for slideshows; browsers play it).
+VIDEO_CONSTANT_FRAME_RATE = env_bool("VIDEO_CONSTANT_FRAME_RATE", True)
 EXPLAINER_PARALLEL = env_int("EXPLAINER_PARALLEL", 2, minimum=1)
 LLM_CODE_REPAIRS = env_int("LLM_CODE_REPAIRS", 2, minimum=0)
 SANDBOX_TIMEOUT = env_int("SANDBOX_TIMEOUT", 120, minimum=5)

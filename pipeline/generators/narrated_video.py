@@ -10,6 +10,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from rest_framework import serializers
 
 from pipeline.generators.narration import earlier_output, load_plan, speech
@@ -169,6 +170,7 @@ def assemble_clips_stage(ctx) -> dict:
         caption_style=caption_style(ctx),
         on_progress=lambda fraction, message: ctx.progress(fraction, message),
         check=ctx.check,
+        constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
     )
     return _outputs(ctx, path)
 
@@ -182,6 +184,7 @@ def _render(ctx, timeline: Timeline) -> dict:
         fps=int(ctx.options.get("fps", 30)),
         on_progress=lambda fraction, message: ctx.progress(fraction, message),
         check=ctx.check,
+        constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
     )
     return _outputs(ctx, path)
 

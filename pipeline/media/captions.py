@@ -5,21 +5,30 @@ two lines that fit the frame, and break at sentence ends and pauses, so reading 
 listening.
 """
 
+import html
+import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.media.visuals import font
 from pipeline.timing import Timing
 
 MAX_LINES = 2
 MAX_CUE_SECONDS = 6.0
 PAUSE_BREAK = 0.7  # a silence this long starts a new cue
+# A one-word cue would flash by: short cues stay up this long, if the silence after allows.
 MIN_CUE_SECONDS = 0.6
+SAFE_WIDTH = 0.9  # of the frame, for caption lines
+# Ordinary English prose, to measure how many characters a line holds on average.
+_SAMPLE = "The keeper climbed the stairs and lit the lamp, as he had done every night for years."
+_SENTENCE_END = re.compile(r"[.!?…]['\")\]”’»]*$")
 
 
 @dataclass(frozen=True)
 class Cue:
-    start: float
+    start: float  # seconds
     end: float
     lines: tuple[str, ...]
 
@@ -29,79 +38,105 @@ class Cue:
 
 
 def chars_per_line(frame_width: int, font_size: int) -> int:
-    """About how many characters of a sans-serif font fit across 90% of the frame."""
-    return max(12, int(frame_width * 0.9 / (font_size * 0.52)))
+    """How many characters of ordinary text fit across the safe width at this font size,
+    measured with the font the captions are drawn in."""
+    average = font(font_size).getlength(_SAMPLE) / len(_SAMPLE)
+    return max(12, int(frame_width * SAFE_WIDTH / average))
 
 
-def _wrap(words: list[str], width: int) -> list[str]:
-    lines, line = [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
+def wrap_lines(text: str, max_chars: int) -> list[str]:
+    """Word-wraps into as few lines as greedy wrapping needs, with their lengths evened out:
+    balanced lines read faster than a long line over a stub. A word longer than `max_chars`
+    keeps a line to itself rather than being cut."""
+    words = text.split()
+    if not words:
+        return []
+    lines = _greedy(words, max_chars)
+    for width in range(math.ceil(len(" ".join(words)) / len(lines)), max_chars):
+        candidate = _greedy(words, width)
+        if len(candidate) == len(lines):
+            return candidate
+    return lines
+
+
+def _greedy(words: list[str], width: int) -> list[str]:
+    lines = [words[0]]
+    for word in words[1:]:
+        if len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
         else:
-            line = f"{line} {word}".strip()
-    if line:
-        lines.append(line)
+            lines.append(word)
     return lines
 
 
 def cues_from_words(
-    words: list[Timing],
+    words: Sequence[Timing],
     *,
     max_chars: int = 42,
     max_lines: int = MAX_LINES,
     max_seconds: float = MAX_CUE_SECONDS,
 ) -> list[Cue]:
-    """Groups timed words into cues of at most `max_lines` lines of `max_chars`."""
+    """Groups timed words into cues of at most `max_lines` lines of `max_chars`, starting a new
+    cue after a sentence (of three words or more: shorter ones join the next), at a pause, or
+    before a cue would stay up longer than `max_seconds`."""
     cues: list[Cue] = []
     group: list[Timing] = []
 
     def flush():
         if group:
-            lines = _wrap([w.text for w in group], max_chars)
+            lines = wrap_lines(" ".join(w.text for w in group), max_chars)
             end = max(group[-1].end, group[0].start + MIN_CUE_SECONDS)
             cues.append(Cue(round(group[0].start, 3), round(end, 3), tuple(lines)))
             group.clear()
 
     for word in words:
-        if not word.text.strip():
+        text = word.text.strip()
+        if not text:
             continue
         if group:
-            too_long = len(_wrap([w.text for w in group] + [word.text], max_chars)) > max_lines
-            too_slow = word.end - group[0].start > max_seconds
-            paused = word.start - group[-1].end >= PAUSE_BREAK
-            sentence_done = re.search(r"[.!?…]['\")\]]?$", group[-1].text) and len(group) >= 3
-            if too_long or too_slow or paused or sentence_done:
+            wrapped = wrap_lines(" ".join([*(w.text for w in group), text]), max_chars)
+            if (
+                len(wrapped) > max_lines
+                or word.end - group[0].start > max_seconds
+                or word.start - group[-1].end >= PAUSE_BREAK
+                or (_SENTENCE_END.search(group[-1].text) and len(group) >= 3)
+            ):
                 flush()
-        group.append(word)
+        group.append(Timing(text, word.start, word.end))
     flush()
-    # Never let a cue run into the next one.
-    fixed = []
-    for index, cue in enumerate(cues):
-        end = cue.end
-        if index + 1 < len(cues):
-            end = min(end, cues[index + 1].start)
-        fixed.append(Cue(cue.start, max(end, cue.start + 0.05), cue.lines))
-    return fixed
+    # The minimum length never runs a cue into the next one.
+    return [
+        Cue(cue.start, min(cue.end, after.start), cue.lines) if after else cue
+        for cue, after in zip(cues, [*cues[1:], None], strict=True)
+    ]
 
 
-def words_from_sentences(sentences: list[Timing]) -> list[Timing]:
+def words_from_sentences(sentences: Iterable[Timing]) -> list[Timing]:
     """Word timings spread over each sentence's real span by length, for voices that only
-    report sentences."""
+    report sentences (the space after a word counts: it takes time to say too)."""
     words = []
     for sentence in sentences:
         parts = sentence.text.split()
-        total = sum(len(p) + 1 for p in parts) or 1
-        clock = sentence.start
+        total = sum(len(p) + 1 for p in parts)
         span = sentence.end - sentence.start
+        done = 0
         for part in parts:
-            length = span * (len(part) + 1) / total
-            words.append(Timing(part, round(clock, 3), round(clock + length, 3)))
-            clock += length
+            start = round(sentence.start + span * done / total, 3)
+            done += len(part) + 1
+            words.append(Timing(part, start, round(sentence.start + span * done / total, 3)))
     return words
 
 
+def cues_from_sentences(sentences: Sequence[Timing], **limits) -> list[Cue]:
+    """Cues when only sentence spans are known: each sentence is split by characters within its
+    own span, and no cue crosses from one sentence into the next."""
+    cues: list[Cue] = []
+    for sentence in sentences:
+        cues += cues_from_words(words_from_sentences([sentence]), **limits)
+    return cues
+
+
+# --- files ---------------------------------------------------------------------------------
 def _timestamp(seconds: float, separator: str) -> str:
     millis = max(0, round(seconds * 1000))
     hours, millis = divmod(millis, 3_600_000)
@@ -110,48 +145,67 @@ def _timestamp(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def _clean(line: str) -> str:
-    # "-->" would end a cue's timing line early; stray angle brackets look like tags.
+def _text_lines(cue: Cue) -> list[str]:
+    """A blank line ends a cue in both formats, so blank lines inside the text are dropped."""
+    return [line.strip() for line in cue.text.splitlines() if line.strip()]
+
+
+def write_vtt(cues: Iterable[Cue], path: Path) -> Path:
+    """WebVTT: `00:00:01.234` timestamps; `&`, `<` and `>` escaped as entities (which also keeps
+    `-->` out of the text)."""
+    blocks = ["WEBVTT"]
+    for cue in cues:
+        timing = f"{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}"
+        blocks.append("\n".join([timing, *(html.escape(x, quote=False) for x in _text_lines(cue))]))
+    return _write(path, blocks)
+
+
+def write_srt(cues: Iterable[Cue], path: Path) -> Path:
+    """SubRip: numbered cues, `00:00:01,234` timestamps.
+
+    SRT has no escapes (players print entities as they are, and read `<i>` as italics), so
+    angle brackets become look-alikes and `-->` an arrow: nothing in the text can break it.
+    """
+    blocks = []
+    for number, cue in enumerate(cues, 1):
+        timing = f"{_timestamp(cue.start, ',')} --> {_timestamp(cue.end, ',')}"
+        lines = [_srt_text(line) for line in _text_lines(cue)]
+        blocks.append("\n".join([str(number), timing, *lines]))
+    return _write(path, blocks)
+
+
+def _srt_text(line: str) -> str:
     return line.replace("-->", "→").replace("<", "‹").replace(">", "›")
 
 
-def write_vtt(cues: list[Cue], path: Path) -> Path:
-    blocks = ["WEBVTT", ""]
-    for cue in cues:
-        blocks.append(f"{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}")
-        blocks.extend(_clean(line) for line in cue.lines)
-        blocks.append("")
-    Path(path).write_text("\n".join(blocks), encoding="utf-8")
-    return Path(path)
+def _write(path: Path, blocks: list[str]) -> Path:
+    path = Path(path)
+    path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    return path
 
 
-def write_srt(cues: list[Cue], path: Path) -> Path:
-    blocks = []
-    for number, cue in enumerate(cues, 1):
-        blocks.append(str(number))
-        blocks.append(f"{_timestamp(cue.start, ',')} --> {_timestamp(cue.end, ',')}")
-        blocks.extend(_clean(line) for line in cue.lines)
-        blocks.append("")
-    Path(path).write_text("\n".join(blocks), encoding="utf-8")
-    return Path(path)
-
-
-_CUE_TIME = re.compile(r"(\d+):(\d{2}):(\d{2})[.,](\d{3})")
-
-
-def _seconds(stamp: str) -> float:
-    h, m, s, ms = (int(g) for g in _CUE_TIME.fullmatch(stamp.strip()).groups())
-    return h * 3600 + m * 60 + s + ms / 1000
+_VTT_TIME = re.compile(r"(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})")
 
 
 def read_vtt(path: Path) -> list[Cue]:
-    """Reads cues back (our own files; enough of WebVTT for that)."""
+    """The cues of a WebVTT file; cue identifiers, cue settings, and NOTE, STYLE and REGION
+    blocks are skipped, entities decoded."""
+    content = Path(path).read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     cues = []
-    for block in Path(path).read_text(encoding="utf-8").split("\n\n"):
-        lines = [line for line in block.strip().splitlines() if line]
-        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
+    for block in re.split(r"\n[ \t]*\n", content.strip()):
+        lines = block.split("\n")
+        timing = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
         if timing is None:
             continue
-        start, end = lines[timing].split("-->")
-        cues.append(Cue(_seconds(start), _seconds(end), tuple(lines[timing + 1 :])))
+        start, _, rest = lines[timing].partition("-->")
+        text = tuple(html.unescape(line) for line in lines[timing + 1 :])
+        cues.append(Cue(_vtt_seconds(start), _vtt_seconds(rest.split()[0]), text))
     return cues
+
+
+def _vtt_seconds(stamp: str) -> float:
+    match = _VTT_TIME.fullmatch(stamp.strip())
+    if match is None:
+        raise ValueError(f"not a WebVTT timestamp: {stamp!r}")
+    hours, minutes, seconds, millis = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000

@@ -5,8 +5,9 @@ import pytest
 from tests.live.stack import LiveDatabase, LiveStack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def live_database(tmp_path_factory):
+    # One per test: a job left queued by one test must not take a worker in the next.
     tmp = tmp_path_factory.mktemp("livedb")
     database = LiveDatabase(tmp)
     stack = LiveStack(tmp, database)

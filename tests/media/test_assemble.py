@@ -1,7 +1,5 @@
 """The assembler, on real output probed with PyAV. Tiny frames keep it quick."""
 
-import wave
-
 import av
 import numpy as np
 import pytest
@@ -20,62 +18,72 @@ from pipeline.media.assemble import (
     resolve_size,
 )
 from pipeline.media.captions import Cue
+from tests.media.mediafiles import frame_at, frames, tone, tone_level
 
 SIZE = (320, 180)
 
 
-def still(path, color):
-    Image.new("RGB", (400, 300), color).save(path)
-    return path
-
-
-def tone(path, seconds, freq=220.0, rate=22050, amplitude=0.5):
-    t = np.arange(int(seconds * rate)) / rate
-    data = (amplitude * np.sin(2 * np.pi * freq * t) * 32767).astype(np.int16)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(data.tobytes())
-    return path
-
-
-def frame_at(path, seconds):
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        for frame in container.decode(stream):
-            if float(frame.pts * stream.time_base) >= seconds - 1e-3:
-                return np.asarray(frame.to_image()).astype(int)
-    raise AssertionError("no frame")
-
-
-@pytest.fixture
-def stills(tmp_path):
-    return [still(tmp_path / "red.png", (200, 30, 30)), still(tmp_path / "blue.png", (30, 30, 200))]
-
-
 def test_stills_with_narration_make_a_browser_ready_mp4_as_long_as_the_voice(tmp_path, stills):
     voice = tone(tmp_path / "voice.wav", 2.7)
-    timeline = Timeline([Segment(1.35, image=s) for s in stills], narration=voice)
+    # The pictures add up to 2 s: the last one is held until the voice ends.
+    timeline = Timeline([Segment(1.0, image=s) for s in stills], narration=voice)
     out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=15)
     info = probe(out)
     assert (info.video_codec, info.audio_codec) == ("h264", "aac")
-    assert (info.width, info.height, info.fps) == (320, 180, 15)
+    assert (info.width, info.height) == SIZE
     assert abs(info.duration - 2.7) < 0.1
-    assert abs(info.video_duration - info.audio_duration) < 0.1
+    assert abs(info.video_duration - 2.7) < 0.1 and abs(info.audio_duration - 2.7) < 0.1
     assert moov_before_mdat(out)
     with av.open(str(out)) as container:
-        stream = container.streams.video[0]
-        assert stream.codec_context.pix_fmt == "yuv420p"
-        assert stream.codec_context.profile == "High"
+        video = container.streams.video[0].codec_context
+        assert (video.pix_fmt, video.profile) == ("yuv420p", "High")
+        assert container.streams.video[0].guessed_rate == 15
+        assert video.colorspace == 1  # BT.709, as the pixels were converted
+    assert frame_at(out, 2.6)[90, 160][2] > 150  # still the blue picture
+
+
+def test_a_shorter_voice_cuts_the_pictures_short(tmp_path, stills):
+    voice = tone(tmp_path / "voice.wav", 1.2)
+    timeline = Timeline([Segment(1.0, image=s) for s in stills], narration=voice, crossfade=0)
+    info = probe(assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=15))
+    assert abs(info.video_duration - 1.2) < 0.1 and abs(info.audio_duration - 1.2) < 0.1
+
+
+def test_the_frame_rate_is_constant_by_default(tmp_path, stills):
+    timeline = Timeline([Segment(3.0, image=stills[0])])
+    out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=30)
+    times = [round(time, 3) for time, _ in frames(out)]
+    assert times == [round(n / 30, 3) for n in range(90)]
+    assert abs(probe(out).video_duration - 3.0) < 0.05
+
+
+def test_a_picture_that_holds_is_encoded_once_at_a_variable_frame_rate(tmp_path, stills):
+    timeline = Timeline([Segment(3.0, image=stills[0])])
+    out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=30, constant_frame_rate=False)
+    assert [round(time, 3) for time, _ in frames(out)] == [0.0, 2.967]  # and the last, to end
+    assert abs(probe(out).video_duration - 3.0) < 0.05
+
+
+def test_parts_encoded_side_by_side_join_seamlessly(tmp_path, stills):
+    timeline = Timeline([Segment(3.0, image=stills[0]), Segment(3.0, image=stills[1])],
+                        narration=tone(tmp_path / "v.wav", 6.0))  # fmt: skip
+    out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=15)
+    times = [round(time, 3) for time, _ in frames(out)]
+    assert times == [round(n / 15, 3) for n in range(90)]  # no gap or overlap at the seam
+    assert frame_at(out, 1.0)[90, 160][0] > 150 and frame_at(out, 5.0)[90, 160][2] > 150
+    info = probe(out)
+    assert abs(info.video_duration - info.audio_duration) < 0.1
+    assert moov_before_mdat(out)
 
 
 def test_a_crossfade_blends_the_two_pictures(tmp_path, stills):
     timeline = Timeline([Segment(1.0, image=s) for s in stills], crossfade=0.6)
     out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=20)
-    red, middle, blue = (frame_at(out, t)[90, 160] for t in (0.2, 1.0, 1.8))
+    red, middle, blue = (frame_at(out, t)[90, 160] for t in (0.5, 1.0, 1.5))
     assert red[0] > 150 and blue[2] > 150
     assert 60 < middle[0] < 170 and 60 < middle[2] < 170  # half of each
+    times = [time for time, _ in frames(out)]
+    assert len([t for t in times if 0.7 < t < 1.3]) >= 10  # every frame of the fade
 
 
 def test_burned_captions_change_the_caption_area_only_while_spoken(tmp_path, stills):
@@ -84,85 +92,152 @@ def test_burned_captions_change_the_caption_area_only_while_spoken(tmp_path, sti
     burned = Timeline([Segment(1.5, image=stills[0])], captions=cues, caption_style=CaptionStyle())
     a = assemble(plain, tmp_path / "a.mp4", size=SIZE, fps=10)
     b = assemble(burned, tmp_path / "b.mp4", size=SIZE, fps=10)
-    bottom = slice(120, 180)
+    bottom, top = slice(120, 180), slice(0, 60)
     assert np.abs(frame_at(a, 0.5)[bottom] - frame_at(b, 0.5)[bottom]).mean() > 5
-    assert np.abs(frame_at(a, 0.5)[:60] - frame_at(b, 0.5)[:60]).mean() < 2
+    assert np.abs(frame_at(a, 0.5)[top] - frame_at(b, 0.5)[top]).mean() < 2
     assert np.abs(frame_at(a, 1.2)[bottom] - frame_at(b, 1.2)[bottom]).mean() < 2
 
 
-def test_slow_motion_on_a_still_moves_the_picture(tmp_path):
+def test_captions_go_where_the_style_puts_them_and_stay_sharp_over_a_fade(tmp_path, stills):
+    # An odd half-height: the chroma planes then start mid-row in the frame's array.
+    size = (320, 182)
+    cues = [Cue(0.0, 2.0, ("Top line",))]
+    segments = [Segment(1.0, image=stills[0], motion=True), Segment(1.0, image=stills[1])]
+    timeline = Timeline(segments, crossfade=0.6, captions=cues,
+                        caption_style=CaptionStyle(position="top"))  # fmt: skip
+    out = assemble(timeline, tmp_path / "out.mp4", size=size, fps=10)
+    picture = frame_at(out, 1.0)
+    assert picture.shape[:2] == (182, 320)
+    assert picture[:40].max() > 230  # white text over a dark mix of red and blue
+    assert picture[-40:].max() < 200
+
+
+def test_a_caption_wider_than_the_frame_is_cut_not_fatal(tmp_path, stills):
+    cues = [Cue(0.0, 1.0, ("x" * 300,))]
+    timeline = Timeline([Segment(1.0, image=stills[0])], captions=cues,
+                        caption_style=CaptionStyle(position="middle"))  # fmt: skip
+    out = assemble(timeline, tmp_path / "out.mp4", size=(64, 36), fps=5)
+    assert frame_at(out, 0.5)[18, :, 1].max() > 150  # white text on red, across the middle
+
+
+def test_slow_motion_on_a_still_moves_the_picture_every_frame(tmp_path):
     image = Image.new("RGB", (400, 300))
     image.paste((255, 255, 255), (60, 40, 160, 120))  # off centre: a zoom moves its edges
     image.save(tmp_path / "half.png")
     timeline = Timeline([Segment(2.0, image=tmp_path / "half.png", motion=True)])
     out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=10)
-    assert np.abs(frame_at(out, 0.0) - frame_at(out, 1.9)).mean() > 1
+    encoded = frames(out)
+    assert len(encoded) == 20
+    assert np.abs(encoded[0][1] - encoded[-1][1]).mean() > 1
 
 
-def test_music_ducks_under_the_voice(tmp_path):
+def test_music_ducks_under_the_voice_in_the_output(tmp_path, stills):
+    voice = tone(tmp_path / "voice.wav", 3.0, freq=1000, during=(1.0, 2.0))
+    music = tone(tmp_path / "music.wav", 3.0, freq=440)
+    timeline = Timeline([Segment(3.0, image=stills[0])], narration=voice, music=music,
+                        music_volume=0.5)  # fmt: skip
+    samples = read_audio(assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=10))
+    alone = tone_level(samples, 440, 0.1, 0.6)
+    under_voice = tone_level(samples, 440, 1.3, 1.8)
+    assert under_voice < alone / 2
+    assert tone_level(samples, 1000, 1.3, 1.8) > 2 * under_voice  # the voice is on top
+
+
+def test_the_duck_gate_follows_the_voice():
     rate = 48000
     voice = np.zeros(rate * 2, dtype=np.float32)
     voice[rate : rate * 2] = 0.5 * np.sin(np.arange(rate) * 0.1)
-    music = np.full(rate * 2, 0.5, dtype=np.float32)
-    ducked = duck(music, voice, volume=0.3)
+    ducked = duck(np.full(rate * 2, 0.5, dtype=np.float32), voice, volume=0.3)
     quiet = np.abs(ducked[int(rate * 1.3) : int(rate * 1.7)]).mean()
     loud = np.abs(ducked[int(rate * 0.2) : int(rate * 0.6)]).mean()
     assert loud == pytest.approx(0.15, rel=0.05)
     assert quiet < loud / 2
 
 
-def test_music_and_voice_are_mixed_into_the_track(tmp_path, stills):
+def test_music_alone_loops_under_the_pictures(tmp_path, stills):
     music = tone(tmp_path / "music.wav", 1.0, freq=440)
     timeline = Timeline([Segment(2.0, image=stills[0])], music=music, music_volume=0.5)
     out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=10)
     samples = read_audio(out)
     assert abs(len(samples) / 48000 - 2.0) < 0.1
-    assert np.abs(samples[: 48000 // 2]).mean() > 0.05  # the music loops under the picture
+    assert tone_level(samples, 440, 1.1, 1.6) > 0.02  # the second pass of the loop
 
 
-def test_clips_of_other_sizes_and_rates_are_joined_to_the_requested_durations(tmp_path, stills):
+def test_clips_of_other_sizes_and_rates_are_joined_and_fitted_inside_the_frame(tmp_path, stills):
     a = assemble(Timeline([Segment(1.0, image=stills[0])]), tmp_path / "a.mp4", size=(160, 120),
                  fps=8)  # fmt: skip
     b = assemble(Timeline([Segment(0.5, image=stills[1])]), tmp_path / "b.mp4", size=(640, 360),
                  fps=24)  # fmt: skip
-    out = concat_clips([a, b], tmp_path / "joined.mp4", size=SIZE, fps=15, durations=[1.0, 1.5])
+    voice = tone(tmp_path / "voice.wav", 2.5)
+    out = concat_clips([a, b], tmp_path / "joined.mp4", size=SIZE, fps=15, durations=[1.0, 1.5],
+                       narration=voice)  # fmt: skip
     info = probe(out)
     assert (info.width, info.height) == SIZE
-    assert abs(info.video_duration - 2.5) < 0.1
-    assert frame_at(out, 0.5)[90, 160][0] > 150  # the first clip, scaled
+    assert abs(info.video_duration - 2.5) < 0.1 and abs(info.audio_duration - 2.5) < 0.1
+    first = frame_at(out, 0.5)
+    assert first[90, 160][0] > 150  # the 4:3 clip, scaled ...
+    assert first[90, 10].max() < 30  # ... with black bars beside it rather than cropped
     assert frame_at(out, 2.3)[90, 160][2] > 150  # the second clip held past its end
 
 
-def test_poster_is_a_jpeg_of_the_video(tmp_path, stills):
-    out = assemble(Timeline([Segment(2.0, image=stills[1])]), tmp_path / "v.mp4", size=SIZE,
-                   fps=10)  # fmt: skip
-    poster = make_poster(out, tmp_path / "poster.jpg")
+def test_joined_clips_crossfade_at_the_first_clips_size(tmp_path, stills):
+    a, b = (
+        assemble(Timeline([Segment(1.0, image=s)]), tmp_path / f"{i}.mp4", size=(160, 90), fps=10)
+        for i, s in enumerate(stills)
+    )
+    out = concat_clips([a, b], tmp_path / "joined.mp4", crossfade=0.4)
+    info = probe(out)
+    assert (info.width, info.height, info.audio_codec) == (160, 90, "")
+    assert abs(info.video_duration - 2.0) < 0.05
+    middle = frame_at(out, 1.0)[45, 80]
+    assert 60 < middle[0] < 170 and 60 < middle[2] < 170
+
+
+def test_a_clip_can_start_part_way_in(tmp_path, stills):
+    clip = assemble(Timeline([Segment(1.0, image=s) for s in stills], crossfade=0),
+                    tmp_path / "clip.mp4", size=SIZE, fps=10)  # fmt: skip
+    out = assemble(Timeline([Segment(0.5, clip=clip, start=1.0)]), tmp_path / "out.mp4",
+                   size=SIZE, fps=10)  # fmt: skip
+    assert frame_at(out, 0.0)[90, 160][2] > 150  # the blue half, from its first frame
+
+
+def test_poster_is_a_jpeg_of_the_frame_on_screen(tmp_path, stills):
+    out = assemble(Timeline([Segment(1.0, image=s) for s in stills], crossfade=0),
+                   tmp_path / "v.mp4", size=SIZE, fps=10)  # fmt: skip
+    poster = make_poster(out, tmp_path / "poster.jpg", at=1.5)
     image = Image.open(poster)
     assert image.format == "JPEG" and image.size == SIZE
     assert np.asarray(image)[90, 160][2] > 150
+    late = make_poster(out, tmp_path / "late.jpg", at=60)  # past the end: the last frame
+    assert np.asarray(Image.open(late))[90, 160][2] > 150
 
 
 @pytest.mark.parametrize(
-    ("aspect", "quality", "size"),
-    [("16:9", 720, (1280, 720)), ("9:16", 1080, (1080, 1920)), ("1:1", 480, (480, 480)),
-     ("16:9", 480, (852, 480))],
-)  # fmt: skip
-def test_output_sizes(aspect, quality, size):
-    assert resolve_size(aspect, quality) == size
+    ("aspect", "sizes"),
+    [
+        ("16:9", [(852, 480), (1280, 720), (1920, 1080)]),
+        ("9:16", [(480, 852), (720, 1280), (1080, 1920)]),
+        ("1:1", [(480, 480), (720, 720), (1080, 1080)]),
+    ],
+)
+def test_output_sizes(aspect, sizes):
+    assert [resolve_size(aspect, quality) for quality in (480, 720, 1080)] == sizes
 
 
-def test_canceling_stops_the_encoder(tmp_path, stills):
+def test_progress_is_reported_and_cancelling_leaves_no_file(tmp_path, stills):
     class Stop(Exception):
         pass
 
-    calls = []
+    seen, checks = [], []
 
     def check():
-        calls.append(1)
-        if len(calls) > 2:
+        checks.append(1)
+        if len(checks) > 3:
             raise Stop
 
-    timeline = Timeline([Segment(10.0, image=stills[0])])
+    timeline = Timeline([Segment(10.0, image=stills[0])], narration=tone(tmp_path / "v.wav", 10))
     with pytest.raises(Stop):
-        assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=30, check=check)
-    assert not list(tmp_path.glob(".out.part*"))
+        assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=30, check=check,
+                 on_progress=lambda fraction, message: seen.append(fraction))  # fmt: skip
+    assert seen == sorted(seen) and all(fraction < 1 for fraction in seen)
+    assert list(tmp_path.glob("*.mp4")) == list(tmp_path.glob(".*.mp4")) == []

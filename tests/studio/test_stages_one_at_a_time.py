@@ -71,9 +71,11 @@ def test_artifact_paths_cannot_leave_the_work_folder(api_for, alice, settings):
 
 
 def test_strangers_get_404_on_artifacts_and_continue(api_for, alice, bob):
-    job_id = api_for(alice).post(
-        "/api/v1/jobs", {"kind": "demo", "prompt": "x", "until": "plan"}, format="json"
-    ).json()["id"]
+    job_id = (
+        api_for(alice)
+        .post("/api/v1/jobs", {"kind": "demo", "prompt": "x", "until": "plan"}, format="json")
+        .json()["id"]
+    )
     job_run(job_id=job_id)
     stranger = api_for(bob)
     assert stranger.get(f"/api/v1/jobs/{job_id}/artifacts").status_code == 404
