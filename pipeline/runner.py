@@ -55,7 +55,9 @@ def _lease_holder_is_dead(lease: str) -> bool:
     if host != _HOST:
         return False
     try:
-        return int(psutil.Process(pid).create_time()) != started
+        process = psutil.Process(pid)
+        # A killed worker whose parent died too stays a zombie until someone reaps it.
+        return process.status() == psutil.STATUS_ZOMBIE or int(process.create_time()) != started
     except psutil.NoSuchProcess:
         return True
 

@@ -3,6 +3,7 @@
 import socket
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -99,3 +100,15 @@ def test_queued_job_whose_task_went_missing_is_sent_again(make_job):
     assert OrmQ.objects.count() == tasks + 1
     job.refresh_from_db()
     assert job.enqueued_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_a_zombie_worker_counts_as_dead():
+    import psutil
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 5
+    while psutil.Process(proc.pid).status() != psutil.STATUS_ZOMBIE:  # exited, not yet reaped
+        assert time.monotonic() < deadline
+    started = int(psutil.Process(proc.pid).create_time())
+    assert _lease_holder_is_dead(f"{socket.gethostname()}:{proc.pid}:{started}:zombie")
+    proc.wait()
