@@ -31,6 +31,10 @@ POSTER_MAX_WIDTH = 1280
 # joiner in emoji sequences are fine.
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
+# What hide and unhide change.
+MODERATION_FIELDS = ["moderation", "hidden_reason", "hidden_at", "hidden_by", "reviewed",
+                     "updated_at"]  # fmt: skip
+
 
 class ReportError(Exception):
     """A report that cannot be accepted; the message says why, in words for the reporter."""
@@ -148,16 +152,7 @@ def video_hide(*, video: Video, by, reason: str = "") -> Video:
     video.hidden_at = timezone.now()
     video.hidden_by = by
     video.reviewed = True
-    video.save(
-        update_fields=[
-            "moderation",
-            "hidden_reason",
-            "hidden_at",
-            "hidden_by",
-            "reviewed",
-            "updated_at",
-        ]
-    )
+    video.save(update_fields=MODERATION_FIELDS)
     return video
 
 
@@ -169,16 +164,7 @@ def video_unhide(*, video: Video, by) -> Video:
     video.hidden_at = None
     video.hidden_by = None
     video.reviewed = True
-    video.save(
-        update_fields=[
-            "moderation",
-            "hidden_reason",
-            "hidden_at",
-            "hidden_by",
-            "reviewed",
-            "updated_at",
-        ]
-    )
+    video.save(update_fields=MODERATION_FIELDS)
     logger.info("video %s unhidden by %s", video.pk, getattr(by, "pk", None))
     return video
 

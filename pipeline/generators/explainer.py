@@ -11,8 +11,12 @@ from rest_framework import serializers
 from pipeline.generators.base import Generator, Stage
 from pipeline.generators.common import finalize
 from pipeline.generators.explainer_render import render_stage
-from pipeline.generators.narrated_video import assemble_clips_stage, captions_stage
-from pipeline.generators.narration import narrate, plan_stage
+from pipeline.generators.narrated_video import (
+    assemble_clips_stage,
+    captions_stage_named,
+    narration_stage,
+)
+from pipeline.generators.narration import plan_stage
 from pipeline.generators.video_options import NarratedVideoOptions
 
 
@@ -39,20 +43,8 @@ generator = Generator(
         Stage(
             "plan", "Planning scenes", plan_stage("explainer"), weight=1, produces=("plan.json",)
         ),
-        Stage(
-            "narrate",
-            "Recording narration",
-            narrate,
-            weight=2,
-            produces=("narration.wav", "speech.json"),
-        ),
-        Stage(
-            "captions",
-            "Timing captions",
-            captions_stage,
-            weight=0.5,
-            produces=("captions.vtt", "captions.srt"),
-        ),
+        narration_stage(weight=2),
+        captions_stage_named(weight=0.5),
         Stage("render", "Animating scenes", render_stage, weight=8, produces=("scenes",)),
         Stage(
             "assemble",

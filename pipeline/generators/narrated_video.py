@@ -13,7 +13,8 @@ import numpy as np
 from django.conf import settings
 from rest_framework import serializers
 
-from pipeline.generators.narration import earlier_output, load_plan, speech
+from pipeline.generators.base import Stage
+from pipeline.generators.narration import earlier_output, load_plan, narrate, speech
 from pipeline.media.assemble import CaptionStyle, Segment, Timeline, assemble, concat_clips
 from pipeline.media.assemble import resolve_size as frame_size
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
@@ -224,3 +225,15 @@ def youtube_metadata(ctx) -> dict:
 def write_json(ctx, name: str, data) -> str:
     ctx.path(name).write_text(json.dumps(data, indent=1))
     return name
+
+
+def narration_stage(name: str = "narrate", label: str = "Recording narration", weight=2):
+    return Stage(name, label, narrate, weight=weight, produces=("narration.wav", "speech.json"))
+
+
+def captions_stage_named(name: str = "captions", run=None, weight=1, produces=()):
+    return Stage(
+        name, "Timing captions" if run is None else "Captions and metadata",
+        run or captions_stage, weight=weight,
+        produces=("captions.vtt", "captions.srt", *produces),
+    )  # fmt: skip

@@ -9,10 +9,11 @@ from pipeline.generators.base import Generator, Stage
 from pipeline.generators.common import finalize
 from pipeline.generators.narrated_video import (
     assemble_stills_stage,
-    captions_stage,
+    captions_stage_named,
+    narration_stage,
     visuals_stage,
 )
-from pipeline.generators.narration import narrate, plan_stage
+from pipeline.generators.narration import plan_stage
 from pipeline.generators.video_options import SlideshowOptions
 
 
@@ -33,20 +34,8 @@ generator = Generator(
             weight=2,
             produces=("plan.json",),
         ),
-        Stage(
-            "narrate",
-            "Recording narration",
-            narrate,
-            weight=2,
-            produces=("narration.wav", "speech.json"),
-        ),
-        Stage(
-            "captions",
-            "Timing captions",
-            captions_stage,
-            weight=2,
-            produces=("captions.vtt", "captions.srt"),
-        ),
+        narration_stage(weight=2),
+        captions_stage_named(weight=2),
         Stage("visuals", "Making pictures", visuals_stage, weight=2, produces=("stills",)),
         Stage(
             "assemble",

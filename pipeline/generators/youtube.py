@@ -12,11 +12,13 @@ from pipeline.generators.common import finalize
 from pipeline.generators.narrated_video import (
     assemble_stills_stage,
     captions_stage,
+    captions_stage_named,
+    narration_stage,
     visuals_stage,
     write_json,
     youtube_metadata,
 )
-from pipeline.generators.narration import load_plan, narrate, plan_stage
+from pipeline.generators.narration import load_plan, plan_stage
 from pipeline.generators.video_options import SlideshowOptions
 
 
@@ -66,13 +68,7 @@ generator = Generator(
         ),
         Stage("script", "Writing the script", script, weight=1, produces=("script.json",)),
         Stage("images", "Making images", visuals_stage, weight=2, produces=("stills",)),
-        Stage(
-            "voices",
-            "Recording voices",
-            narrate,
-            weight=2,
-            produces=("narration.wav", "speech.json"),
-        ),
+        narration_stage("voices", "Recording voices", weight=2),
         Stage(
             "assembly",
             "Assembling the video",
@@ -80,13 +76,7 @@ generator = Generator(
             weight=2,
             produces=("video.mp4",),
         ),
-        Stage(
-            "captions",
-            "Captions and metadata",
-            captions,
-            weight=1,
-            produces=("captions.vtt", "captions.srt", "youtube.json"),
-        ),
+        captions_stage_named(run=captions, produces=("youtube.json",)),
         Stage("finalize", "Saving", finalize, weight=1),
     ],  # fmt: skip
     options_serializer=YouTubeOptions,
