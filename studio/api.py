@@ -227,8 +227,14 @@ class JobScriptView(JobMixin, APIView):
     def get(self, request, job_id):
         """The plan or code the job's generator wrote, once its planning stage has run."""
         job = self.get_job()
-        # The latest one: an explainer's Manim code comes after its plan.
-        for name, record in reversed((job.manifest or {}).get("stages", {}).items()):
+        # The latest one, in the generator's order (the manifest is a JSON object, whose
+        # keys PostgreSQL does not keep in order): an explainer's Manim code comes after
+        # its plan.
+        recorded = (job.manifest or {}).get("stages", {})
+        generator = all_generators().get(job.kind)
+        order = generator.stage_names() if generator else list(recorded)
+        for name in reversed(order):
+            record = recorded.get(name) or {}
             script = (record.get("outputs") or {}).get("script")
             if script is not None:
                 fmt = "text" if isinstance(script, str) else "json"
