@@ -18,7 +18,7 @@ def start_stack(**env) -> LiveStack:
     stack = LiveStack(tmp, LiveDatabase(tmp))
     stack.env.update(
         {
-            "VIDEOGEN_EXTRA_GENERATORS": "noop=bench.noop.generator",
+            "VIDEOGEN_EXTRA_GENERATORS": "noop=bench._noop.generator",
             "MAX_ACTIVE_JOBS_PER_USER": "100000",
             "LOG_LEVEL": "WARNING",
             **env,

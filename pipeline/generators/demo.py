@@ -40,9 +40,16 @@ class DemoOptions(serializers.Serializer):
 
 def _work(ctx, seconds: float, message: str, steps: int = 10) -> None:
     for i in range(steps):
-        if seconds:
-            time.sleep(seconds / steps)
+        _pause(ctx, seconds / steps)
         ctx.progress((i + 1) / steps, message)
+
+
+def _pause(ctx, seconds: float) -> None:
+    """Waits in short naps, looking for a cancel between them, as real work does."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(0.05, left))
+        ctx.check()
 
 
 def _maybe_fail(ctx) -> None:
@@ -85,8 +92,7 @@ def frames(ctx) -> dict:
             align="center",
         )
         image.save(ctx.path(f"cards/{i:02d}.png"))
-        if seconds:
-            time.sleep(seconds / len(cards))
+        _pause(ctx, seconds / len(cards))
         ctx.progress((i + 1) / len(cards), f"Drew card {i + 1} of {len(cards)}")
     return {"cards": len(cards)}
 
