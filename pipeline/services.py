@@ -41,15 +41,20 @@ def job_submit(
         job = Job.objects.create(
             owner=owner, kind=kind, prompt=prompt, options=options, title=title[:200], until=until
         )
-        event_publish(
-            job_id=job.id,
-            type=JobEvent.Type.STATUS,
-            message="Queued.",
-            payload={"status": Job.Status.QUEUED},
-        )
-        job_enqueue(job.id)
+        _queued(job.id, "Queued.")
     job.refresh_from_db()
     return job
+
+
+def _queued(job_id, message: str, **payload) -> None:
+    """Says the job is queued (an event) and hands it to the queue after commit."""
+    event_publish(
+        job_id=job_id,
+        type=JobEvent.Type.STATUS,
+        message=message,
+        payload={"status": Job.Status.QUEUED, **payload},
+    )
+    job_enqueue(job_id)
 
 
 def job_cancel(*, job: Job, by=None) -> Job:
@@ -91,13 +96,7 @@ def job_retry(*, job: Job, by=None) -> Job:
         )
         if not updated:
             raise JobStateError(f"A {job.status} job cannot be retried.")
-        event_publish(
-            job_id=job.pk,
-            type=JobEvent.Type.STATUS,
-            message="Queued again; finished stages are kept.",
-            payload={"status": Job.Status.QUEUED, "retry": True},
-        )
-        job_enqueue(job.pk)
+        _queued(job.pk, "Queued again; finished stages are kept.", retry=True)
     job.refresh_from_db()
     return job
 
@@ -118,13 +117,7 @@ def job_continue(*, job: Job, until: str = "", by=None) -> Job:
         )
         if not updated:
             raise JobStateError("Only a job that stopped after a stage can be continued.")
-        event_publish(
-            job_id=job.pk,
-            type=JobEvent.Type.STATUS,
-            message="Continuing with the next stages.",
-            payload={"status": Job.Status.QUEUED, "until": until},
-        )
-        job_enqueue(job.pk)
+        _queued(job.pk, "Continuing with the next stages.", until=until)
     job.refresh_from_db()
     return job
 
