@@ -1,7 +1,18 @@
 """Settings for the test suite: the real stack, fast hashing and in-process fakes at the edges."""
 
+import os
+import tempfile
+
 from videogen.settings import *  # noqa: F403
-from videogen.settings import REST_FRAMEWORK
+from videogen.settings import DATABASES, REST_FRAMEWORK
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not the in-memory default: the runner's heartbeat thread has a connection of
+    # its own, and only a file database gives it WAL and a busy timeout (threads sharing an
+    # in-memory database fail at once with "database table is locked" instead of waiting).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"videogen-test-{os.getpid()}.sqlite3")
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
