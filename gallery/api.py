@@ -163,16 +163,22 @@ class VideoFileView(VideoMixin, APIView):
     permission_classes = [permissions.AllowAny]
     content_negotiation_class = FirstRenderer
 
+    def serve(self, request, field, *, max_age=None, **options):
+        """The stored file (Range-aware), cached by the browser only: it may be private."""
+        response = stored_file_response(request, field, **options)
+        if max_age is None:
+            patch_cache_control(response, private=True)
+        else:
+            patch_cache_control(response, private=True, max_age=max_age)
+        return response
+
 
 @VIDEOS_TAG
 class VideoStreamView(VideoFileView):
     @extend_schema(parameters=[RANGE_HEADER], responses=_binary("video/mp4", partial=True))
     def get(self, request, video_id):
         """The MP4 for a player, with HTTP Range support (206, or 416 for a bad range)."""
-        video = self.get_video()
-        response = stored_file_response(request, video.file, content_type="video/mp4")
-        patch_cache_control(response, private=True)
-        return response
+        return self.serve(request, self.get_video().file, content_type="video/mp4")
 
 
 @VIDEOS_TAG
@@ -181,14 +187,12 @@ class VideoDownloadView(VideoFileView):
     def get(self, request, video_id):
         """The MP4 as an attachment named after the title (resumable with Range)."""
         video = self.get_video()
-        response = stored_file_response(
+        return self.serve(
             request,
             video.file,
             content_type="video/mp4",
             download_name=download_name(video.title, "mp4"),
         )
-        patch_cache_control(response, private=True)
-        return response
 
 
 @VIDEOS_TAG
@@ -201,9 +205,9 @@ class VideoThumbnailView(VideoFileView):
             video = services.video_poster_ensure(video=video)
         except (services.PosterError, Video.DoesNotExist):
             raise NotFound("This video has no picture.")
-        response = stored_file_response(request, video.poster, content_type="image/jpeg")
-        patch_cache_control(response, private=True, max_age=THUMBNAIL_CACHE_SECONDS)
-        return response
+        return self.serve(
+            request, video.poster, content_type="image/jpeg", max_age=THUMBNAIL_CACHE_SECONDS
+        )
 
 
 @VIDEOS_TAG
@@ -214,11 +218,7 @@ class VideoCaptionsVttView(VideoFileView):
         video = self.get_video()
         if not video.captions_vtt:
             raise NotFound("This video has no captions.")
-        response = stored_file_response(
-            request, video.captions_vtt, content_type="text/vtt; charset=utf-8"
-        )
-        patch_cache_control(response, private=True)
-        return response
+        return self.serve(request, video.captions_vtt, content_type="text/vtt; charset=utf-8")
 
 
 @VIDEOS_TAG
@@ -231,14 +231,12 @@ class VideoCaptionsSrtView(VideoFileView):
         video = self.get_video()
         if not video.captions_srt:
             raise NotFound("This video has no captions.")
-        response = stored_file_response(
+        return self.serve(
             request,
             video.captions_srt,
             content_type="application/x-subrip; charset=utf-8",
             download_name=download_name(video.title, "srt"),
         )
-        patch_cache_control(response, private=True)
-        return response
 
 
 @VIDEOS_TAG
