@@ -4,8 +4,10 @@
 They import the backend classes (cheap by design) but build nothing and load no model.
 """
 
+import os
+
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
 from pipeline.providers.loader import DEFAULT_PROVIDERS, OPTIONAL_ROLES, ROLES
@@ -121,3 +123,23 @@ def _check_options(where: str, cls, options: dict) -> list:
             )
         )
     return errors
+
+
+@register(Tags.compatibility)
+def check_worker_cluster(app_configs=None, **kwargs) -> list:
+    """A worker started with a Q_CLUSTER_NAME that no job is sent to would wait forever."""
+    name = os.environ.get("Q_CLUSTER_NAME", "")
+    known = {settings.Q_CLUSTER["name"], settings.GPU_CLUSTER} - {""}
+    if name and name not in known:
+        return [
+            Warning(
+                f"Q_CLUSTER_NAME={name!r} is not a queue jobs are sent to, so this worker will "
+                "take no jobs.",
+                hint=f"Leave it unset, or set it to GPU_CLUSTER ({settings.GPU_CLUSTER!r}) "
+                "on GPU workers."
+                if settings.GPU_CLUSTER
+                else "Leave it unset, or set GPU_CLUSTER to run a separate GPU cluster.",
+                id="videogen.W020",
+            )
+        ]
+    return []

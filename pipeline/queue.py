@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
@@ -14,10 +15,23 @@ logger = logging.getLogger(__name__)
 RUN_TASK = "pipeline.tasks.run_job"
 
 
+def job_cluster(kind: str) -> str | None:
+    """The django-q2 cluster (queue) that runs jobs of this kind: GPU_CLUSTER for the GPU_KINDS
+    when one is configured, else the default queue (None)."""
+    if settings.GPU_CLUSTER and kind in settings.GPU_KINDS:
+        return settings.GPU_CLUSTER
+    return None
+
+
+def _cluster_of(job_id) -> str | None:
+    kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    return job_cluster(kind or "")
+
+
 def job_enqueue(job_id) -> None:
     def send():
         try:
-            async_task(RUN_TASK, str(job_id), group="jobs")
+            async_task(RUN_TASK, str(job_id), group="jobs", cluster=_cluster_of(job_id))
         except Exception as exc:  # broker down: the reaper sends it again later
             logger.warning("could not enqueue job %s: %s", job_id, exc)
             return
@@ -37,6 +51,8 @@ def job_enqueue_later(job_id, run_after) -> None:
             schedule_type=Schedule.ONCE,
             next_run=run_after,
             repeats=1,
+            # The default cluster's scheduler sends it on to the job's own queue.
+            q_options={"cluster": _cluster_of(job_id)},
         )
         Job.objects.filter(pk=job_id).update(enqueued_at=run_after)
 

@@ -59,7 +59,8 @@ class Command(BaseCommand):
                 ],
             )
             if not options["no_worker"]:
-                self._start("worker", [sys.executable, "manage.py", "qcluster"])
+                for name in self._workers():
+                    self._start_worker(name)
             self.stdout.write(
                 f"videogen is running on http://{options['host']}:{options['port']}/ "
                 "(Ctrl-C to stop)"
@@ -69,10 +70,25 @@ class Command(BaseCommand):
             self._stop_all()
 
     # --- children -------------------------------------------------------------------------
-    def _start(self, name: str, args: list[str]) -> None:
+    def _start(self, name: str, args: list[str], env: dict | None = None) -> None:
         self.children[name] = subprocess.Popen(
-            args, cwd=settings.BASE_DIR, preexec_fn=_child_setup, env=os.environ.copy()
+            args, cwd=settings.BASE_DIR, preexec_fn=_child_setup, env=env or os.environ.copy()
         )
+
+    @staticmethod
+    def _workers() -> dict[str, str | None]:
+        """Worker clusters to run: the default one, and the GPU one when GPU_CLUSTER is set."""
+        workers = {"worker": None}
+        if settings.GPU_CLUSTER:
+            workers["gpu-worker"] = settings.GPU_CLUSTER
+        return workers
+
+    def _start_worker(self, name: str) -> None:
+        env = os.environ.copy()
+        env.pop("Q_CLUSTER_NAME", None)
+        if cluster := self._workers()[name]:
+            env["Q_CLUSTER_NAME"] = cluster
+        self._start(name, [sys.executable, "manage.py", "qcluster"], env)
 
     def _start_redis(self) -> None:
         if settings.REDIS_URL or not settings.CHANNEL_LAYER_URL.startswith("unix://"):
@@ -94,14 +110,14 @@ class Command(BaseCommand):
             for name, proc in list(self.children.items()):
                 if self.stopping or proc.poll() is None:
                     continue
-                if name == "worker":
+                if name in self._workers():
                     # The worker may die (out of memory, say); jobs survive in the database,
                     # so bring it back, unless it keeps dying.
                     now = time.monotonic()
                     restarts = [t for t in restarts if now - t < 60] + [now]
                     if len(restarts) <= 5:
-                        self.stderr.write("worker exited; starting it again")
-                        self._start("worker", [sys.executable, "manage.py", "qcluster"])
+                        self.stderr.write(f"{name} exited; starting it again")
+                        self._start_worker(name)
                         continue
                 raise CommandError(f"{name} exited with code {proc.returncode}")
 
@@ -111,7 +127,7 @@ class Command(BaseCommand):
     def _stop_all(self) -> None:
         self.stopping = True
         # The web server and the worker first, Redis last: they talk to it while stopping.
-        order = [n for n in ("web", "worker") if n in self.children] + (
+        order = [n for n in self.children if n != "redis"] + (
             ["redis"] if "redis" in self.children else []
         )
         for group in ([n for n in order if n != "redis"], ["redis"]):
