@@ -1,6 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 from django.utils.html import format_html
 
 from accounts import services
@@ -26,10 +30,22 @@ class UserChangeAdminForm(UserChangeForm):
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
 
+class PasswordSetAdminForm(AdminPasswordChangeForm):
+    """A password set by a moderator ends the API token too, as a change or a reset does
+    (the sessions end with the old password hash)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            services.token_revoke(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
+    change_password_form = PasswordSetAdminForm
     list_display = ("thumbnail", "email", "display_name", "is_staff", "is_active", "date_joined")
     list_display_links = ("thumbnail", "email")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.serializers import (
     AvatarUploadSerializer,
+    MeSerializer,
     PasswordChangeSerializer,
     RegisterResponseSerializer,
     RegisterSerializer,
@@ -135,10 +136,10 @@ class MeApi(APIView):
         tags=TAGS,
         operation_id="auth_me_retrieve",
         summary="The signed-in user",
-        responses={200: UserSerializer, 401: UNAUTHORIZED},
+        responses={200: MeSerializer, 401: UNAUTHORIZED},
     )
     def get(self, request):
-        return Response(UserSerializer(request.user, context={"request": request}).data)
+        return Response(MeSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(
         tags=TAGS,
@@ -146,13 +147,13 @@ class MeApi(APIView):
         summary="Change the signed-in user's profile",
         description="Only `display_name` can change here; other keys are ignored.",
         request=UserUpdateSerializer,
-        responses={200: UserSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
+        responses={200: MeSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
     )
     def patch(self, request):
         data = _validated(UserUpdateSerializer, request)
         with service_errors():
             user = services.user_update(user=request.user, **data)
-        return Response(UserSerializer(user, context={"request": request}).data)
+        return Response(MeSerializer(user, context={"request": request}).data)
 
 
 class PasswordApi(APIView):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.services import DISPLAY_NAME_MAX_LENGTH
+from accounts.usage import user_usage
 
 
 def _absolute(request, url):
@@ -37,6 +38,29 @@ class UserSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_avatar_small_url(self, user):
         return _absolute(self.context.get("request"), user.avatar_small_url)
+
+
+class UsageSerializer(serializers.Serializer):
+    storage_used = serializers.IntegerField(help_text="Bytes your videos and uploads take.")
+    storage_quota = serializers.IntegerField(
+        allow_null=True, help_text="Your storage quota in bytes; null when unlimited."
+    )
+    active_jobs = serializers.IntegerField(help_text="Your queued and running jobs.")
+    active_jobs_limit = serializers.IntegerField(help_text="How many may be active at once.")
+
+
+class MeSerializer(UserSerializer):
+    """`GET auth/me`: the user, with their usage and limits."""
+
+    usage = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "usage"]
+        read_only_fields = fields
+
+    @extend_schema_field(UsageSerializer(allow_null=True))
+    def get_usage(self, user):
+        return user_usage(user)
 
 
 class UserPublicSerializer(serializers.ModelSerializer):

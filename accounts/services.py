@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps
 from rest_framework.authtoken.models import Token
 
+from accounts.channels_auth import sockets_recheck
 from accounts.images import image_open_validated
 from accounts.models import AVATAR_SIZE, AVATAR_SMALL_SIZE, User
 
@@ -132,7 +133,10 @@ def token_issue(*, user: User) -> Token:
 
 
 def token_revoke(*, user: User) -> None:
+    """Deletes the token. Every change of password comes through here too, so this is where
+    the user's open WebSockets are told to check that their session or token still holds."""
     Token.objects.filter(user=user).delete()
+    transaction.on_commit(partial(sockets_recheck, user.pk), robust=True)
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from accounts.forms import (
     apply_service_errors,
 )
 from accounts.models import AVATAR_SIZE, AVATAR_SMALL_SIZE, User
+from accounts.usage import user_usage
 
 AVATAR_CACHE_SECONDS = 7 * 24 * 3600
 
@@ -165,6 +166,7 @@ def _render_profile(request, *, profile_form=None, avatar_form=None, status=200)
         "profile_form": profile_form or ProfileForm(initial={"display_name": user.display_name}),
         "avatar_form": avatar_form or AvatarForm(),
         "token": Token.objects.filter(user=user).first(),
+        "usage": user_usage(user),
     }
     return render(request, "accounts/profile.html", context, status=status)
 
@@ -197,7 +199,8 @@ def avatar_upload(request):
         else:
             messages.success(request, "Your picture was updated.")
             return HttpResponseRedirect(reverse("accounts:profile"))
-    return _render_profile(request, avatar_form=form)
+    # The page again, with the reason next to the field; the status says it was refused.
+    return _render_profile(request, avatar_form=form, status=400)
 
 
 @login_required

@@ -178,7 +178,7 @@ class VideoStreamView(VideoFileView):
     @extend_schema(parameters=[RANGE_HEADER], responses=_binary("video/mp4", partial=True))
     def get(self, request, video_id):
         """The MP4 for a player, with HTTP Range support (206, or 416 for a bad range)."""
-        return self.serve(request, self.get_video().file, content_type="video/mp4")
+        return self.serve(request, self.get_video().file, content_type="video/mp4", redirect=True)
 
 
 @VIDEOS_TAG
@@ -192,6 +192,7 @@ class VideoDownloadView(VideoFileView):
             video.file,
             content_type="video/mp4",
             download_name=download_name(video.title, "mp4"),
+            redirect=True,
         )
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from pipeline.models import Job, JobEvent, Upload
-from pipeline.services import JobStateError, job_cancel, job_delete, job_retry
+from pipeline.services import JobLimit, JobStateError, job_cancel, job_delete, job_retry
 
 
 class JobEventInline(admin.TabularInline):
@@ -68,7 +68,7 @@ class JobAdmin(admin.ModelAdmin):
             try:
                 action(job=job, by=request.user)
                 done += 1
-            except JobStateError as exc:
+            except (JobStateError, JobLimit) as exc:
                 self.message_user(request, f"{str(job.id)[:8]}: {exc}", messages.WARNING)
         if done:
             self.message_user(request, f"{verb} {done} job(s).", messages.SUCCESS)

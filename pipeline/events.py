@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from pipeline.metrics import event_tally
 from pipeline.models import Job, JobEvent
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,9 @@ def event_publish(
         # The update takes the row lock, so concurrent publishers get consecutive numbers.
         if not jobs.update(last_seq=F("last_seq") + 1, **fields):
             raise Job.DoesNotExist(f"job {job_id} is gone or held by another worker")
-        seq, owner_id = Job.objects.filter(pk=job_id).values_list("last_seq", "owner_id").get()
+        seq, owner_id, kind = (
+            Job.objects.filter(pk=job_id).values_list("last_seq", "owner_id", "kind").get()
+        )
         event = JobEvent.objects.create(
             job_id=job_id,
             seq=seq,
@@ -108,6 +111,13 @@ def event_publish(
             progress=progress,
             message=message,
             payload=payload or {},
+        )
+        event_tally(
+            kind=kind,
+            type=type,
+            stage=event.stage,
+            payload=event.payload,
+            status=fields.get("status"),
         )
         data = event_to_dict(event)
         transaction.on_commit(lambda: _send(data, owner_id))
@@ -122,7 +132,13 @@ def _send(data: dict, owner_id) -> None:
     try:
         async_to_sync(_send_both)(layer, data["job"], owner_id, message)
     except Exception as exc:  # the row is the truth: a client that missed this replays it
-        logger.warning("could not send event %s#%s: %s", data["job"], data["seq"], exc)
+        logger.warning(
+            "could not send event %s#%s: %s",
+            data["job"],
+            data["seq"],
+            exc,
+            extra={"job_id": data["job"]},
+        )
 
 
 async def _send_both(layer, job_id, owner_id, message):

@@ -68,6 +68,8 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["status", "heartbeat_at"]),
+            # Jobs by status and kind, counted on every metrics scrape.
+            models.Index(fields=["status", "kind"]),
         ]
 
     def __str__(self):
@@ -147,3 +149,44 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"upload {self.id}"
+
+
+class StageDurationBucket(models.Model):
+    """How long finished stages took, as histogram buckets: one row per kind, stage and
+    bucket (`le`, the bucket's upper bound in seconds, as Prometheus writes it).
+
+    Counts are added to by whichever worker ran the stage and never shrink when jobs are
+    deleted, so every web process reports the same histogram with one small query.
+    """
+
+    kind = models.CharField(max_length=32)
+    stage = models.CharField(max_length=40)
+    le = models.CharField(max_length=16)
+    count = models.PositiveBigIntegerField(default=0)
+    sum = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "stage", "le"], name="pipeline_stageduration_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}/{self.stage} ≤ {self.le} s: {self.count}"
+
+
+class JobOutcomeCount(models.Model):
+    """How many times jobs of a kind ended succeeded, failed or canceled (a counter)."""
+
+    kind = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=12)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "outcome"], name="pipeline_joboutcome_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.outcome}: {self.count}"

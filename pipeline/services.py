@@ -12,6 +12,13 @@ from accounts.images import image_validate_and_reencode
 from pipeline.events import event_publish
 from pipeline.models import Job, JobEvent, Upload
 from pipeline.queue import job_enqueue
+from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are raised from here)
+    ActiveJobLimit,
+    JobLimit,
+    StorageQuotaExceeded,
+    job_limits_check,
+    storage_check,
+)
 from pipeline.runner import job_workdir
 
 
@@ -19,31 +26,25 @@ class JobStateError(Exception):
     """The job is not in a state that allows this (cancel a finished job, retry a running one)."""
 
 
-class ActiveJobLimit(Exception):
-    def __init__(self, limit: int):
-        self.limit = limit
-        super().__init__(
-            f"You already have {limit} active jobs, the most allowed at once. "
-            "Wait for one to finish or cancel one."
-        )
-
-
 def job_submit(
     *, owner, kind: str, prompt: str, options: dict, title: str = "", until: str = ""
 ) -> Job:
-    """Records an already validated job and queues it. Enforces the per-user active-job cap."""
+    """Records an already validated job and queues it. Raises a JobLimit (ActiveJobLimit,
+    StorageQuotaExceeded) when the owner may not start another job now."""
     with transaction.atomic():
-        # Lock the owner's row so two simultaneous submissions cannot both pass the cap.
-        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
-        active = Job.objects.filter(owner=owner, status__in=Job.ACTIVE).count()
-        if active >= settings.MAX_ACTIVE_JOBS_PER_USER:
-            raise ActiveJobLimit(settings.MAX_ACTIVE_JOBS_PER_USER)
+        _lock_and_check_limits(owner.pk)
         job = Job.objects.create(
             owner=owner, kind=kind, prompt=prompt, options=options, title=title[:200], until=until
         )
         _queued(job.id, "Queued.")
     job.refresh_from_db()
     return job
+
+
+def _lock_and_check_limits(owner_id) -> None:
+    # Lock the owner's row so two simultaneous submissions cannot both pass the cap.
+    owner = get_user_model().objects.select_for_update().get(pk=owner_id)
+    job_limits_check(user=owner)
 
 
 def _queued(job_id, message: str, **payload) -> None:
@@ -81,9 +82,10 @@ def job_cancel(*, job: Job, by=None) -> Job:
 def job_retry(*, job: Job, by=None) -> Job:
     """Queues a failed or canceled job again; it resumes at its first unfinished stage."""
     with transaction.atomic():
-        updated = Job.objects.filter(
-            pk=job.pk, status__in=(Job.Status.FAILED, Job.Status.CANCELED)
-        ).update(
+        retryable = (Job.Status.FAILED, Job.Status.CANCELED)
+        if Job.objects.filter(pk=job.pk, status__in=retryable).exists():
+            _lock_and_check_limits(job.owner_id)
+        updated = Job.objects.filter(pk=job.pk, status__in=retryable).update(
             status=Job.Status.QUEUED,
             attempts=0,
             cancel_requested=False,
@@ -104,16 +106,17 @@ def job_retry(*, job: Job, by=None) -> Job:
 def job_continue(*, job: Job, until: str = "", by=None) -> Job:
     """Runs the rest of a job that stopped after a stage (up to `until`, if given)."""
     with transaction.atomic():
-        updated = (
-            Job.objects.filter(pk=job.pk, status=Job.Status.SUCCEEDED, result__isnull=True)
-            .exclude(stopped_after="")
-            .update(
-                status=Job.Status.QUEUED,
-                until=until,
-                stopped_after="",
-                finished_at=None,
-                attempts=0,
-            )
+        stopped = Job.objects.filter(
+            pk=job.pk, status=Job.Status.SUCCEEDED, result__isnull=True
+        ).exclude(stopped_after="")
+        if stopped.exists():
+            _lock_and_check_limits(job.owner_id)
+        updated = stopped.update(
+            status=Job.Status.QUEUED,
+            until=until,
+            stopped_after="",
+            finished_at=None,
+            attempts=0,
         )
         if not updated:
             raise JobStateError("Only a job that stopped after a stage can be continued.")
@@ -143,6 +146,7 @@ def upload_create(*, owner, file) -> Upload:
     image = image_validate_and_reencode(
         file, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.IMAGE_MAX_PIXELS
     )
+    storage_check(user=owner, adding=len(image.data))
     upload = Upload(
         owner=owner,
         format=image.format,

@@ -18,7 +18,7 @@ from pipeline.generators import all_generators, get_generator
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobEventSerializer, JobSerializer
 from pipeline.services import (
-    ActiveJobLimit,
+    JobLimit,
     JobStateError,
     job_cancel,
     job_continue,
@@ -35,9 +35,36 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-class TooManyActiveJobs(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "too_many_active_jobs"
+CONFLICT_RESPONSE = {
+    409: inline_serializer("StateConflict", {"detail": serializers.CharField()}),
+}
+
+
+LIMIT_SHAPE = inline_serializer(
+    "JobLimitError",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(
+            required=False,
+            help_text="`too_many_active_jobs`, `storage_quota_exceeded` or "
+            "`storage_cap_exceeded` (absent for the request-rate throttle).",
+        ),
+        "quota": serializers.CharField(
+            required=False, help_text="What is over: `active_jobs`, `user` or `site`."
+        ),
+        "used": serializers.IntegerField(
+            required=False, help_text="Active jobs, or bytes stored (yours, or everyone's)."
+        ),
+        "limit": serializers.IntegerField(required=False, help_text="The limit, in the same unit."),
+    },
+)
+# A job is refused before any work when a limit is reached: 403 for storage (the person's
+# quota or the site's cap), 429 for the active-job cap (and the request-rate throttle).
+LIMIT_RESPONSES = {403: LIMIT_SHAPE, 429: LIMIT_SHAPE}
+
+
+def limit_response(exc: JobLimit) -> Response:
+    return Response(exc.as_dict(), status=exc.status_code)
 
 
 class JobCreateSerializer(serializers.Serializer):
@@ -85,14 +112,14 @@ class JobListCreateView(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=JobCreateSerializer, responses={202: JobSerializer})
+    @extend_schema(request=JobCreateSerializer, responses={202: JobSerializer, **LIMIT_RESPONSES})
     def post(self, request):
         data = JobCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             job = job_create(user=request.user, **data.validated_data)
-        except ActiveJobLimit as exc:
-            raise TooManyActiveJobs(str(exc))
+        except JobLimit as exc:
+            return limit_response(exc)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -116,7 +143,7 @@ class JobDetailView(JobMixin, APIView):
 
 
 class JobCancelView(JobMixin, APIView):
-    @extend_schema(request=None, responses={202: JobSerializer})
+    @extend_schema(request=None, responses={202: JobSerializer, **CONFLICT_RESPONSE})
     def post(self, request, job_id):
         try:
             job = job_cancel(job=self.get_job(), by=request.user)
@@ -126,12 +153,16 @@ class JobCancelView(JobMixin, APIView):
 
 
 class JobRetryView(JobMixin, APIView):
-    @extend_schema(request=None, responses={202: JobSerializer})
+    @extend_schema(
+        request=None, responses={202: JobSerializer, **LIMIT_RESPONSES, **CONFLICT_RESPONSE}
+    )
     def post(self, request, job_id):
         try:
             job = job_retry(job=self.get_job(), by=request.user)
         except JobStateError as exc:
             raise Conflict(str(exc))
+        except JobLimit as exc:
+            return limit_response(exc)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -140,7 +171,10 @@ class ContinueSerializer(serializers.Serializer):
 
 
 class JobContinueView(JobMixin, APIView):
-    @extend_schema(request=ContinueSerializer, responses={202: JobSerializer})
+    @extend_schema(
+        request=ContinueSerializer,
+        responses={202: JobSerializer, **LIMIT_RESPONSES, **CONFLICT_RESPONSE},
+    )
     def post(self, request, job_id):
         """Runs the remaining stages of a job that stopped after a stage (`until`)."""
         job = self.get_job()
@@ -151,6 +185,8 @@ class JobContinueView(JobMixin, APIView):
             job = job_continue(job=job, until=until, by=request.user)
         except JobStateError as exc:
             raise Conflict(str(exc))
+        except JobLimit as exc:
+            return limit_response(exc)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -187,8 +223,29 @@ class JobArtifactFileView(JobMixin, APIView):
         target = job_artifact_path(job, path)
         if target is None:
             raise NotFound("No such file.")
-        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        return FileResponse(open(target, "rb"), content_type=content_type)
+        content_type, inline = artifact_content_type(target.name)
+        response = FileResponse(
+            open(target, "rb"), content_type=content_type, as_attachment=not inline
+        )
+        # Even a file a browser could run is inert here: no script, no access to this site.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return response
+
+
+# Work files a browser may show: pictures, sound, video, JSON and text (shown as plain text).
+# Anything else, HTML and SVG above all, is a download, never a page on this site.
+_INLINE_PREFIXES = ("image/png", "image/jpeg", "image/webp", "video/", "audio/")
+_ACTIVE_TEXT = {"text/html", "text/javascript", "text/css", "text/xml", "text/xsl"}
+
+
+def artifact_content_type(name: str) -> tuple[str, bool]:
+    """The Content-Type for a work file, and whether it may be shown inline."""
+    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if guessed.startswith(_INLINE_PREFIXES) or guessed == "application/json":
+        return guessed, True
+    if guessed.startswith("text/") and guessed not in _ACTIVE_TEXT:
+        return "text/plain; charset=utf-8", True
+    return "application/octet-stream", False
 
 
 class EventQuerySerializer(serializers.Serializer):
@@ -256,6 +313,7 @@ class JobVideoView(JobMixin, APIView):
             download_name=download_name(job.result.title, "mp4")
             if request.query_params.get("download")
             else None,
+            redirect=True,
         )
 
 
@@ -280,7 +338,8 @@ class UploadView(APIView):
                     "height": serializers.IntegerField(),
                     "size": serializers.IntegerField(),
                 },
-            )
+            ),
+            403: LIMIT_SHAPE,
         },
     )
     def post(self, request):
@@ -291,6 +350,8 @@ class UploadView(APIView):
             upload = upload_create(owner=request.user, file=file)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"image": exc.messages})
+        except JobLimit as exc:
+            return limit_response(exc)
         return Response(
             {
                 "id": str(upload.id),

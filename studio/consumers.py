@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.channels_auth import account_group, credential_holds
 from pipeline.events import event_to_dict, job_group, user_group
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobSerializer
@@ -47,18 +48,35 @@ def _user_snapshot(user):
 
 
 class EventConsumer(AsyncJsonWebsocketConsumer):
+    signed_out = False
+
     async def dispatch(self, message):
         # Channels checks the database connections in a thread before every handler; a live
         # event needs no database, and skipping that hop is what lets one event reach
         # hundreds of watchers of a job quickly.
         if message["type"] == "job.event":
-            await self.job_event(message)
+            if not self.signed_out:  # events queued before the credential was revoked
+                await self.job_event(message)
         else:
             await super().dispatch(message)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if hasattr(self, "account"):
+            await self.channel_layer.group_discard(self.account, self.channel_name)
+
+    async def watch_account(self, user):
+        """Joins the user's account group, so a password change or a revoked token ends this
+        socket (the page reconnects with its current session, if it still has one)."""
+        self.account = account_group(user.pk)
+        await self.channel_layer.group_add(self.account, self.channel_name)
+
+    async def account_recheck(self, message):
+        if not await credential_holds(self.scope):
+            self.signed_out = True
+            await self.disconnect(4401)
+            await self.close(code=4401)
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping":
@@ -86,6 +104,7 @@ class JobConsumer(EventConsumer):
         self.group = job_group(self.job_id)
         after = _after(self.scope)
         self.last_seq = after
+        await self.watch_account(user)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "connected", "job": self.job_id, "after": after})
@@ -113,6 +132,7 @@ class UserJobsConsumer(EventConsumer):
             await self.close()
             return
         self.group = user_group(user.pk)
+        await self.watch_account(user)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "connected"})

@@ -25,12 +25,14 @@ def job_artifact_files(job: Job) -> list[dict]:
     files = []
     for path in sorted(workdir.rglob("*")):
         relative = path.relative_to(workdir)
-        if not path.is_file() or relative.parts[0] in _PRIVATE_FOLDERS:
+        # The same checks as serving a file: no private folders, no links leading outside.
+        target = job_artifact_path(job, relative.as_posix())
+        if target is None:
             continue
         files.append(
             {
                 "path": relative.as_posix(),
-                "size": path.stat().st_size,
+                "size": target.stat().st_size,
                 "url": reverse("api-job-artifact", args=[job.id, relative.as_posix()]),
             }
         )
@@ -40,8 +42,12 @@ def job_artifact_files(job: Job) -> list[dict]:
 def job_artifact_path(job: Job, path: str) -> Path | None:
     """The file `path` names inside the job's work folder, or None (never outside it)."""
     workdir = job_workdir(job.id).resolve()
-    target = (workdir / path).resolve()
-    if not target.is_relative_to(workdir) or not target.is_file():
+    try:
+        # Links are followed before the check, so one pointing outside the folder is refused.
+        target = (workdir / path).resolve()
+        if not target.is_relative_to(workdir) or not target.is_file():
+            return None
+    except (ValueError, OSError):  # a NUL byte, a name too long for the file system
         return None
     if target.relative_to(workdir).parts[0] in _PRIVATE_FOLDERS:
         return None

@@ -1,10 +1,13 @@
 """Health and statistics: what an operator looks at."""
 
+import asyncio
 import os
 import time
+import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -48,6 +51,11 @@ def _workers():
     return {"clusters": len(clusters), "workers": sum(len(s.workers) for s in clusters)}
 
 
+# A dependency that does not answer must not hold the health check (or the load balancer
+# asking it) for long.
+CHECK_TIMEOUT_SECONDS = 3.0
+
+
 def _channel_layer():
     layer = get_channel_layer()
 
@@ -56,10 +64,68 @@ def _channel_layer():
         await layer.send(channel, {"type": "health.ping"})
         return await layer.receive(channel)
 
-    message = async_to_sync(roundtrip)()
+    async def bounded():
+        try:
+            return await asyncio.wait_for(roundtrip(), CHECK_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise RuntimeError(f"no answer within {CHECK_TIMEOUT_SECONDS:g} s") from None
+
+    message = async_to_sync(bounded)()
     if message.get("type") != "health.ping":
         raise RuntimeError("the layer returned a different message")
     return {"backend": type(layer).__name__}
+
+
+def _cache():
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    key, value = f"health:{uuid.uuid4().hex}", uuid.uuid4().hex
+    cache.set(key, value, 30)
+    try:
+        if cache.get(key) != value:
+            raise RuntimeError("the cache did not give back what was stored")
+    finally:
+        cache.delete(key)
+    return {"backend": type(cache).__name__}
+
+
+# The storage check writes a file (three requests on S3): anonymous callers polling health
+# reuse a result younger than HEALTH_STORAGE_CHECK_SECONDS instead of writing on every call.
+_storage_checked: dict = {}
+
+
+def _storage():
+    """Stores, reads and deletes a few bytes: proves the storage (local or S3) is writable."""
+    from django.core.files.storage import storages
+
+    storage = storages["default"]
+    last = _storage_checked.get("last")
+    fresh = last and time.monotonic() - last[1] < settings.HEALTH_STORAGE_CHECK_SECONDS
+    if fresh and last[0] is storage:
+        if last[2] is not None:
+            raise RuntimeError(last[2])
+        return {"backend": type(storage).__name__, "reused": True}
+    try:
+        _storage_roundtrip(storage)
+    except Exception as exc:
+        _storage_checked["last"] = (storage, time.monotonic(), f"{type(exc).__name__}: {exc}")
+        raise
+    _storage_checked["last"] = (storage, time.monotonic(), None)
+    return {"backend": type(storage).__name__}
+
+
+def _storage_roundtrip(storage) -> None:
+    from django.core.files.base import ContentFile
+
+    content = uuid.uuid4().hex.encode()
+    name = storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(content))
+    try:
+        with storage.open(name, "rb") as stored:
+            if stored.read() != content:
+                raise RuntimeError("the storage did not give back what was stored")
+    finally:
+        storage.delete(name)
 
 
 def _ffmpeg():
@@ -126,13 +192,15 @@ class HealthView(APIView):
     )
     def get(self, request):
         """Each dependency with its status and latency; 503 when the database or the queue
-        is down (workers, the channel layer, Manim, the providers and generators only
-        report)."""
+        is down (workers, the channel layer, the cache, the storage, Manim, the providers
+        and generators only report)."""
         checks = {
             "database": _timed(_database),
             "broker": _timed(_broker),
             "workers": _timed(_workers),
             "channel_layer": _timed(_channel_layer),
+            "cache": _timed(_cache),
+            "storage": _timed(_storage),
             "ffmpeg": _timed(_ffmpeg),
             "manim": _timed(_manim),
             "providers": _timed(_providers),

@@ -1,5 +1,7 @@
 """The pages people use to make videos and follow their jobs."""
 
+from types import SimpleNamespace
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -7,10 +9,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from rest_framework import serializers
 
+from accounts.throttling import ScopedRateThrottle
 from pipeline.generators import all_generators
 from pipeline.models import Job
 from pipeline.serializers import JobSerializer
-from pipeline.services import ActiveJobLimit
+from pipeline.services import JobLimit
 from studio.forms import JobForm
 from studio.selectors import jobs_visible_to
 from studio.services import job_create
@@ -24,6 +27,11 @@ def _listed_generators():
     return [g for g in all_generators().values() if g.listed]
 
 
+def _job_create_allowed(request) -> bool:
+    """One budget with `POST api/v1/jobs` (THROTTLE_JOB_CREATE): the same counter, per user."""
+    return ScopedRateThrottle().allow_request(request, SimpleNamespace(throttle_scope="job_create"))
+
+
 @login_required
 def studio(request):
     """A form per generator; unavailable generators are shown with the reason."""
@@ -33,11 +41,15 @@ def studio(request):
     for generator in generators:
         bound = request.method == "POST" and generator.kind == selected
         forms[generator.kind] = JobForm(request.POST if bound else None, generator=generator)
+    status = 200
     if request.method == "POST":
         form = forms.get(selected)
         if form is None:
             raise Http404("No such generator.")
-        if form.is_valid():
+        if form.is_valid() and not _job_create_allowed(request):
+            form.add_error(None, "You are creating jobs too fast. Please wait and try again.")
+            status = 429
+        elif form.is_valid():
             try:
                 with transaction.atomic():
                     job = job_create(
@@ -50,8 +62,9 @@ def studio(request):
                 return redirect("studio:job", job_id=job.id)
             except serializers.ValidationError as exc:
                 form.add_api_errors(exc.detail)
-            except ActiveJobLimit as exc:
+            except JobLimit as exc:
                 form.add_error(None, str(exc))
+                status = exc.status_code
     entries = [
         {"generator": g, "availability": g.availability(), "form": forms[g.kind]}
         for g in generators
@@ -59,7 +72,9 @@ def studio(request):
     if not selected and entries:
         available = [e for e in entries if e["availability"].available]
         selected = (available or entries)[0]["generator"].kind
-    return render(request, "studio/studio.html", {"entries": entries, "selected": selected})
+    return render(
+        request, "studio/studio.html", {"entries": entries, "selected": selected}, status=status
+    )
 
 
 @login_required

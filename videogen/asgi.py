@@ -13,12 +13,16 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.channels_auth import BrowserOriginValidator, TokenAuthMiddleware  # noqa: E402
 from studio.routing import websocket_urlpatterns  # noqa: E402
+from videogen.limits import RequestSizeGuard, WebSocketApiKeyGuard  # noqa: E402
+from videogen.logs import RequestLogContext  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestLogContext(RequestSizeGuard(django_asgi_app)),
         "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
+            AuthMiddlewareStack(
+                WebSocketApiKeyGuard(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "videogen.limits.ApiKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -111,7 +112,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The user model has an email and a display name, not Django's username and names.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -162,9 +167,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 S3_BUCKET = env_str("S3_BUCKET")
+# Videos on S3 are read in ranges through the web process; with S3_REDIRECT the video views
+# answer, after the permission check, with a redirect to a presigned link to the object.
+S3_REDIRECT = env_bool("S3_REDIRECT", False)
+S3_REDIRECT_SECONDS = env_int("S3_REDIRECT_SECONDS", 300, minimum=10)
 if S3_BUCKET:
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "videogen.storage.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
@@ -220,6 +229,8 @@ JOB_RETRY_BACKOFF = env_float("JOB_RETRY_BACKOFF", 5.0)
 JOB_HEARTBEAT_SECONDS = env_float("JOB_HEARTBEAT_SECONDS", 2.0)
 JOB_STALE_SECONDS = env_float("JOB_STALE_SECONDS", 20.0)
 EVENT_PROGRESS_INTERVAL = env_float("EVENT_PROGRESS_INTERVAL", 0.25)
+# Health writes a file to the storage at most this often per web process.
+HEALTH_STORAGE_CHECK_SECONDS = env_float("HEALTH_STORAGE_CHECK_SECONDS", 10.0)
 GPU_LOCK_DIR = Path(env_str("GPU_LOCK_DIR", str(DATA_DIR / "locks")))
 # kind -> generator; the "demo" kind (a titled clip with a tone) is added when enabled.
 VIDEOGEN_GENERATORS: dict[str, str] = {
@@ -238,8 +249,17 @@ for _item in env_list("VIDEOGEN_EXTRA_GENERATORS"):
     VIDEOGEN_GENERATORS[_kind.strip()] = _path.strip()
 VIDEOGEN_DEMO_KIND = env_bool("VIDEOGEN_DEMO_KIND", False)
 
+# Separate worker clusters: with GPU_CLUSTER set, jobs of the GPU_KINDS go to a queue of that
+# name, which only workers started with Q_CLUSTER_NAME=<GPU_CLUSTER> take (GPU hosts); every
+# other worker takes the rest. Without it, every worker takes every job.
+GPU_CLUSTER = env_str("GPU_CLUSTER")
+GPU_KINDS = env_list("GPU_KINDS", ["ai_video"])
+GPU_WORKERS = env_int("GPU_WORKERS", 1, minimum=1)
+
 Q_CLUSTER = {
-    "name": env_str("Q_CLUSTER_NAME", INSTANCE_PREFIX),
+    # The site's name: the same in every cluster (it signs the queued tasks). Which queue a
+    # worker takes is django-q2's own Q_CLUSTER_NAME variable (unset: the default queue).
+    "name": INSTANCE_PREFIX,
     "workers": MAX_CONCURRENT_JOBS,
     # The runner enforces JOB_TIMEOUT itself; django-q2's hard timeout is the backstop.
     "timeout": JOB_TIMEOUT + 60,
@@ -254,6 +274,10 @@ Q_CLUSTER = {
     # Few tasks wait inside a cluster: the rest stay in the broker, where any worker sees them.
     "queue_limit": MAX_CONCURRENT_JOBS,
     "guard_cycle": 0.5,
+    # What a GPU worker changes (django-q2 reads Q_CLUSTER_NAME and applies its entry).
+    "ALT_CLUSTERS": (
+        {GPU_CLUSTER: {"workers": GPU_WORKERS, "queue_limit": GPU_WORKERS}} if GPU_CLUSTER else {}
+    ),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -270,6 +294,29 @@ VIDEO_CONSTANT_FRAME_RATE = env_bool("VIDEO_CONSTANT_FRAME_RATE", True)
 EXPLAINER_PARALLEL = env_int("EXPLAINER_PARALLEL", 2, minimum=1)
 LLM_CODE_REPAIRS = env_int("LLM_CODE_REPAIRS", 2, minimum=0)
 SANDBOX_TIMEOUT = env_int("SANDBOX_TIMEOUT", 120, minimum=5)
+
+# --- limits ---------------------------------------------------------------------------------
+# Storage counts each person's videos and reference uploads; 0 means no limit.
+_MIB = 1024 * 1024
+USER_STORAGE_QUOTA_BYTES = env_int("USER_STORAGE_QUOTA_MB", 2048, minimum=0) * _MIB
+STORAGE_CAP_BYTES = env_int("STORAGE_CAP_MB", 0, minimum=0) * _MIB
+# Days a video is kept (0: forever), and days the work folder of a finished job is kept.
+VIDEO_RETENTION_DAYS = env_int("VIDEO_RETENTION_DAYS", 0, minimum=0)
+JOB_WORK_RETENTION_DAYS = env_int("JOB_WORK_RETENTION_DAYS", 7, minimum=0)
+# Files no row refers to are removed once they are this old (a file being stored is young).
+ORPHAN_GRACE_HOURS = env_int("ORPHAN_GRACE_HOURS", 24, minimum=1)
+# Larger request bodies get 413 before they are read (the largest upload, plus room for the
+# form around it).
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", max(UPLOAD_MAX_BYTES, AVATAR_MAX_BYTES) + _MIB, minimum=1024
+)
+# A site-wide key that API clients must send (X-API-Key) besides their own credentials.
+API_KEY_REQUIRED = env_bool("API_KEY_REQUIRED", False)
+API_KEYS = env_list("API_KEYS")
+if API_KEY_REQUIRED and not API_KEYS:
+    raise ImproperlyConfigured("API_KEY_REQUIRED is on but API_KEYS lists no key.")
+# What the profile and `auth/me` show of a person's usage (accounts knows nothing of jobs).
+ACCOUNT_USAGE_FUNCTION = "pipeline.quotas.user_usage"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -295,17 +342,32 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "videogen.openapi.document_error_responses",
+    ],
 }
 
-# --- logging --------------------------------------------------------------------------------
+# --- logging and metrics --------------------------------------------------------------------
+# plain: lines for people; json: one object per line (with the job's id) for log collectors.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "videogen.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")}},
+    # django-q2 logs as "django-q"; it adds a handler of its own only when none is configured.
+    "loggers": {"django-q": {"level": env_str("Q_LOG_LEVEL", "WARNING")}},
 }
+# With a token, /metrics wants `Authorization: Bearer <token>`; without, only staff sessions
+# and requests from this machine (loopback, not through a proxy) may read it.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # --- providers ---
 # Pluggable backends, configured like STORAGES: per role a BACKEND class and its OPTIONS.

@@ -33,6 +33,7 @@ REST_FRAMEWORK = {
 Q_CLUSTER = {**Q_CLUSTER, "orm": "default"}  # noqa: F405
 Q_CLUSTER.pop("redis", None)
 EVENT_PROGRESS_INTERVAL = 0.0
+HEALTH_STORAGE_CHECK_SECONDS = 0.0
 # Fakes at the edges we cannot reach in tests (cloud APIs, model weights), chosen by setting.
 VIDEOGEN_PROVIDERS = {
     "llm": {"BACKEND": "pipeline.providers.fakes.FakePlanner", "OPTIONS": {}},

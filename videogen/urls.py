@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from videogen.metrics import metrics_view
+
 admin.site.site_header = "videogen moderation"
 admin.site.site_title = "videogen admin"
 
@@ -12,6 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Prometheus text format; not part of the API (see README, Monitoring).
+    path("metrics", metrics_view, name="metrics"),
     path("", include("gallery.urls")),
     path("", include("studio.urls")),
 ]

@@ -6,6 +6,7 @@ from django.db import transaction
 from gallery.services import video_create
 from pipeline.errors import LeaseLost
 from pipeline.media.ffmpeg import base_args
+from pipeline.quotas import StorageQuotaError, StorageQuotaExceeded, storage_check
 
 
 def _latest_render(ctx) -> dict:
@@ -46,7 +47,6 @@ def finalize(ctx) -> dict:
             label="poster",
         )
     ctx.progress(0.5, "Saving to your gallery")
-    owner = get_user_model().objects.get(pk=ctx.owner_id)
 
     def optional(key):
         # Captions may come from a stage after the one that made the video.
@@ -56,17 +56,34 @@ def finalize(ctx) -> dict:
                 return ctx.workdir / value
         return None
 
-    # One transaction: a worker that dies half-way leaves no video without its job link.
-    with transaction.atomic():
-        video = video_create(
-            owner=owner,
-            job_id=ctx.job_id,
-            title=job.title or render.get("title") or ctx.prompt[:80],
-            video_path=video_path,
-            poster_path=ctx.workdir / poster,
-            vtt_path=optional("captions_vtt"),
-            srt_path=optional("captions_srt"),
-        )
-        if not Job.objects.filter(pk=ctx.job_id, lease=ctx.lease).update(result=video):
-            raise LeaseLost()
+    # One transaction: a worker that dies half-way leaves no video without its job link. The
+    # owner's row is locked so that two of their jobs finishing together cannot both pass
+    # the storage quota; a video that would not fit is refused before anything is stored.
+    stored, storage = [], None
+    try:
+        with transaction.atomic():
+            owner = get_user_model().objects.select_for_update().get(pk=ctx.owner_id)
+            try:
+                storage_check(user=owner, adding=video_path.stat().st_size)
+            except StorageQuotaExceeded as exc:
+                raise StorageQuotaError(exc) from None
+            video = video_create(
+                owner=owner,
+                job_id=ctx.job_id,
+                title=job.title or render.get("title") or ctx.prompt[:80],
+                video_path=video_path,
+                poster_path=ctx.workdir / poster,
+                vtt_path=optional("captions_vtt"),
+                srt_path=optional("captions_srt"),
+            )
+            stored = [f.name for f in (video.file, video.poster, video.captions_vtt,
+                                       video.captions_srt) if f]  # fmt: skip
+            storage = video.file.storage
+            if not Job.objects.filter(pk=ctx.job_id, lease=ctx.lease).update(result=video):
+                raise LeaseLost()
+    except Exception:
+        # The row was rolled back: its files must not stay behind in storage.
+        for name in stored:
+            storage.delete(name)
+        raise
     return {"video_id": str(video.id)}

@@ -198,6 +198,7 @@ def test_me_returns_the_signed_in_user(token_client, alice):
         "avatar_small_url",
         "date_joined",
         "is_staff",
+        "usage",
     }
     assert body["email"] == "alice@example.com"
     assert body["is_staff"] is False

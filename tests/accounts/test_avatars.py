@@ -249,7 +249,7 @@ def test_profile_page_shows_why_an_upload_was_refused(client, alice, data, name,
 
     response = client.post(reverse("accounts:avatar_upload"), {"image": upload(data, name)})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["avatar_form"]
     assert message in " ".join(form.errors["image"])
     assert avatar_names(alice) == ["", ""]

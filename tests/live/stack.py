@@ -43,8 +43,9 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.1):
 class LiveDatabase:
     """A database of its own for one test module: a SQLite file, or a new PostgreSQL database."""
 
-    def __init__(self, tmp: Path):
-        self.server_url = os.environ.get("DATABASE_URL", "")
+    def __init__(self, tmp: Path, server_url: str | None = None):
+        # server_url: a PostgreSQL server to use whatever DATABASE_URL says.
+        self.server_url = server_url or os.environ.get("DATABASE_URL", "")
         self.name = f"videogen_live_{uuid.uuid4().hex[:10]}"
         if self.server_url.startswith(("postgres://", "postgresql://")):
             import psycopg

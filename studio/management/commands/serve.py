@@ -55,6 +55,8 @@ class Command(BaseCommand):
                     "-p",
                     str(options["port"]),
                     "--proxy-headers",
+                    # In JSON mode the application writes the access log (videogen.logs).
+                    *(["-v", "0"] if settings.LOG_FORMAT == "json" else []),
                     "videogen.asgi:application",
                 ],
             )

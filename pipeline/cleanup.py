@@ -1,0 +1,266 @@
+"""Retention and the orphan sweep: what the scheduled tasks and `POST api/v1/cleanup` run.
+
+- Retention: videos older than VIDEO_RETENTION_DAYS are deleted with their files (0 keeps them
+  forever); the work folders of jobs that finished more than JOB_WORK_RETENTION_DAYS ago are
+  removed (never an active job's).
+- Orphans: files in storage under the app's folders that no row refers to, and work folders
+  whose job is gone, once they are older than ORPHAN_GRACE_HOURS (a file being stored right
+  now is young, and kept).
+
+Storage is listed and deleted only through the storage API (`listdir`, `get_modified_time`),
+so this works the same on S3. Work folders are the worker's private local folders.
+"""
+
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from gallery.models import Video
+from gallery.services import video_delete
+from pipeline.models import Job
+from pipeline.runner import job_workdir
+
+logger = logging.getLogger(__name__)
+
+# The folders of default storage that the app writes (see the models' upload_to).
+STORAGE_PREFIXES = ("videos", "avatars", "uploads")
+VIDEO_FILE_FIELDS = ("file", "poster", "captions_vtt", "captions_srt")
+
+
+@dataclass
+class Removed:
+    count: int = 0
+    bytes: int = 0
+
+    def add(self, size: int) -> None:
+        self.count += 1
+        self.bytes += size
+
+
+@dataclass
+class CleanupReport:
+    videos_expired: Removed = field(default_factory=Removed)
+    work_dirs_expired: Removed = field(default_factory=Removed)
+    orphan_files: Removed = field(default_factory=Removed)
+    orphan_work_dirs: Removed = field(default_factory=Removed)
+
+    def as_dict(self) -> dict:
+        parts = asdict(self)
+        parts["total"] = {
+            "count": sum(p["count"] for p in parts.values()),
+            "bytes": sum(p["bytes"] for p in parts.values()),
+        }
+        return parts
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def _stored_size(storage, name: str) -> int:
+    try:
+        return storage.size(name)
+    except (OSError, NotImplementedError):
+        return 0  # already gone
+
+
+def videos_expire(*, report: CleanupReport, now: datetime) -> None:
+    days = settings.VIDEO_RETENTION_DAYS
+    if not days:
+        return
+    expired = Video.objects.filter(created_at__lt=now - timedelta(days=days))
+    for video in expired.iterator():
+        storage = video.file.storage
+        size = sum(
+            _stored_size(storage, getattr(video, name).name)
+            for name in VIDEO_FILE_FIELDS
+            if getattr(video, name)
+        )
+        video_delete(video=video)
+        report.videos_expired.add(size)
+        logger.info("video %s deleted: older than %s days", video.pk, days)
+
+
+def _dir_size(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _remove_dir(path: Path, removed: Removed) -> None:
+    size = _dir_size(path)
+    shutil.rmtree(path, ignore_errors=True)
+    if not path.exists():
+        removed.add(size)
+
+
+def _work_dirs() -> dict[uuid.UUID, Path]:
+    """The job work folders on this host, by job id (other entries are left alone)."""
+    root = Path(settings.JOB_WORK_DIR)
+    found = {}
+    try:
+        entries = list(os.scandir(root))
+    except FileNotFoundError:
+        return found
+    for entry in entries:
+        try:
+            job_id = uuid.UUID(entry.name)
+        except ValueError:
+            continue
+        if entry.is_dir(follow_symlinks=False) and job_workdir(job_id) == Path(entry.path):
+            found[job_id] = Path(entry.path)
+    return found
+
+
+def work_dirs_expire(*, report: CleanupReport, now: datetime) -> None:
+    days = settings.JOB_WORK_RETENTION_DAYS
+    if not days:
+        return
+    dirs = _work_dirs()
+    if not dirs:
+        return
+    # Conditional on the job's state at this moment: a job queued again (retry, continue)
+    # is active and keeps its folder.
+    expired = Job.objects.filter(
+        pk__in=list(dirs),
+        status__in=Job.FINISHED,
+        finished_at__lt=now - timedelta(days=days),
+    ).values_list("pk", flat=True)
+    for job_id in expired:
+        _remove_dir(dirs[job_id], report.work_dirs_expired)
+
+
+# --- orphans --------------------------------------------------------------------------------
+
+
+def _file_fields() -> list[tuple[type[models.Model], list[str]]]:
+    found = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.get_fields() if isinstance(f, models.FileField)]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def _referenced(file_fields, *, folder: str = "", names: list[str] | None = None) -> set[str]:
+    """The stored names under `folder/` (or among `names`) that some row refers to."""
+    referenced = set()
+    for model, fields in file_fields:
+        condition = Q()
+        for name in fields:
+            if names is None:
+                condition |= Q(**{f"{name}__startswith": f"{folder}/"})
+            else:
+                condition |= Q(**{f"{name}__in": names})
+        for row in model._default_manager.filter(condition).values_list(*fields):
+            referenced.update(n for n in row if n)
+    return referenced
+
+
+def _walk(storage, folder: str):
+    """Every file under `folder` (recursively), through the storage API."""
+    try:
+        dirs, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for name in dirs:
+        yield from _walk(storage, f"{folder}/{name}")
+
+
+def orphan_files_sweep(*, report: CleanupReport, now: datetime, storage=None) -> None:
+    storage = storage or default_storage
+    grace = now - timedelta(hours=settings.ORPHAN_GRACE_HOURS)
+    file_fields = _file_fields()
+    for prefix in STORAGE_PREFIXES:
+        try:
+            owners, loose = storage.listdir(prefix)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        # One folder at a time (a person's), so the names held in memory stay few.
+        groups = [(list(_walk(storage, f"{prefix}/{d}")), f"{prefix}/{d}") for d in owners]
+        groups.append(([f"{prefix}/{n}" for n in loose], None))
+        for candidates, folder in groups:
+            if not candidates:
+                continue
+            if folder is None:
+                referenced = _referenced(file_fields, names=candidates)
+            else:
+                referenced = _referenced(file_fields, folder=folder)
+            for name in candidates:
+                if name in referenced:
+                    continue
+                try:
+                    modified = storage.get_modified_time(name)
+                except (OSError, NotImplementedError):
+                    continue
+                if timezone.is_naive(modified):
+                    modified = timezone.make_aware(modified)
+                if modified >= grace:
+                    continue
+                size = _stored_size(storage, name)
+                storage.delete(name)
+                report.orphan_files.add(size)
+                logger.info("orphan file %s removed (%s bytes)", name, size)
+
+
+def orphan_work_dirs_sweep(*, report: CleanupReport, now: datetime) -> None:
+    grace = (now - timedelta(hours=settings.ORPHAN_GRACE_HOURS)).timestamp()
+    dirs = _work_dirs()
+    if not dirs:
+        return
+    known = set(Job.objects.filter(pk__in=list(dirs)).values_list("pk", flat=True))
+    for job_id, path in dirs.items():
+        if job_id in known:
+            continue
+        try:
+            if path.stat().st_mtime >= grace:
+                continue
+        except FileNotFoundError:
+            continue
+        _remove_dir(path, report.orphan_work_dirs)
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def retention_run(*, now: datetime | None = None) -> CleanupReport:
+    report = CleanupReport()
+    now = now or timezone.now()
+    videos_expire(report=report, now=now)
+    work_dirs_expire(report=report, now=now)
+    return report
+
+
+def orphans_sweep(*, now: datetime | None = None) -> CleanupReport:
+    report = CleanupReport()
+    now = now or timezone.now()
+    orphan_files_sweep(report=report, now=now)
+    orphan_work_dirs_sweep(report=report, now=now)
+    return report
+
+
+def cleanup_run(*, now: datetime | None = None) -> CleanupReport:
+    """Retention, then the orphan sweep (what `POST api/v1/cleanup` does)."""
+    now = now or timezone.now()
+    report = retention_run(now=now)
+    swept = orphans_sweep(now=now)
+    report.orphan_files = swept.orphan_files
+    report.orphan_work_dirs = swept.orphan_work_dirs
+    return report
