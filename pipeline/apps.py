@@ -23,6 +23,6 @@ def _recover_on_spawn(sender, **kwargs):
     from pipeline.runner import jobs_reap
 
     try:
-        jobs_reap()
+        jobs_reap(worker_start=True)
     except Exception:
         logger.exception("could not recover jobs at worker start")

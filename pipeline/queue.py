@@ -5,7 +5,9 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.models import Schedule
+from django_q.brokers import get_broker
+from django_q.models import OrmQ, Schedule
+from django_q.signing import BadSignature, SignedPackage
 from django_q.tasks import async_task, schedule
 
 from pipeline.models import Job
@@ -33,7 +35,9 @@ def job_enqueue(job_id) -> None:
         try:
             async_task(RUN_TASK, str(job_id), group="jobs", cluster=_cluster_of(job_id))
         except Exception as exc:  # broker down: the reaper sends it again later
-            logger.warning("could not enqueue job %s: %s", job_id, exc)
+            logger.warning(
+                "could not enqueue job %s: %s", job_id, exc, extra={"job_id": str(job_id)}
+            )
             return
         Job.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
 
@@ -57,3 +61,30 @@ def job_enqueue_later(job_id, run_after) -> None:
         Job.objects.filter(pk=job_id).update(enqueued_at=run_after)
 
     transaction.on_commit(send)
+
+
+def job_ids_waiting_in_broker() -> set[str]:
+    """The jobs whose task sits in the broker, free for any worker to take.
+
+    A task a cluster has already taken (running it, or holding it in its own small queue) is
+    not listed: if that cluster was killed, the task is gone with it (Redis) or locked for
+    hours (the ORM broker), and only sending the job again gets it run.
+    """
+    payloads = []
+    for queue in {None, settings.GPU_CLUSTER or None}:
+        broker = get_broker(queue)
+        if hasattr(broker.connection, "lrange"):  # Redis
+            payloads += broker.connection.lrange(broker.list_key, 0, -1)
+        else:
+            payloads += OrmQ.objects.filter(
+                key=broker.list_key, lock__lte=timezone.now()
+            ).values_list("payload", flat=True)
+    waiting = set()
+    for payload in payloads:
+        try:
+            task = SignedPackage.loads(payload)
+        except (BadSignature, TypeError, ValueError):
+            continue
+        if task.get("func") == RUN_TASK and task.get("args"):
+            waiting.add(str(task["args"][0]))
+    return waiting

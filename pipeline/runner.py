@@ -6,6 +6,8 @@ cancel request, the job's time limit and the loss of the lease, and kills child 
 once when the job must stop. Every write the runner makes is conditional on its lease.
 """
 
+import contextvars
+import errno
 import logging
 import os
 import shutil
@@ -27,12 +29,17 @@ from pipeline.context import StageContext, StopFlag
 from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
 from pipeline.events import event_publish
 from pipeline.generators import get_generator
+from pipeline.logcontext import job_log_context
 from pipeline.models import Job, JobEvent
-from pipeline.queue import job_enqueue, job_enqueue_later
+from pipeline.queue import job_enqueue, job_enqueue_later, job_ids_waiting_in_broker
 
 logger = logging.getLogger(__name__)
 
 _HOST = socket.gethostname()
+# Below this much free space in the work folder's file system, a failed stage is taken to
+# have failed for want of disk (programs such as ffmpeg cannot always say so: their log is on
+# the same full disk).
+DISK_FULL_FREE_BYTES = 1024 * 1024
 
 
 def job_workdir(job_id) -> Path:
@@ -80,7 +87,12 @@ class JobRun:
     # --- lifecycle ------------------------------------------------------------------------
     def execute(self) -> str:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        heartbeat = threading.Thread(target=self._heartbeat, name=f"heartbeat-{self.job.id}")
+        # The thread logs with the job's id too: it runs in a copy of this context.
+        heartbeat = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._heartbeat,),
+            name=f"heartbeat-{self.job.id}",
+        )
         heartbeat.daemon = True
         heartbeat.start()
         try:
@@ -145,6 +157,13 @@ class JobRun:
             payload={"seconds": seconds},
             job_fields={"manifest": self.manifest},
         )
+        logger.info(
+            "job %s: stage %s done in %.1f s",
+            self.job.id,
+            stage.name,
+            seconds,
+            extra={"stage": stage.name, "seconds": seconds},
+        )
 
     def _succeed(self) -> str:
         self.job.refresh_from_db(fields=["result", "title"])
@@ -206,6 +225,8 @@ class JobRun:
                     permanent=True,
                     hint="Try a shorter text, fewer scenes or a lower resolution.",
                 )
+            if self._disk_full(exc):
+                return self._fail_disk_full()
             if not isinstance(exc, GeneratorError):
                 logger.exception("job %s: unexpected error", self.job.id)
                 exc = GeneratorError(
@@ -221,7 +242,31 @@ class JobRun:
         except (LeaseLost, Job.DoesNotExist):
             return "lost"
 
-    def _fail_or_retry(self, exc: GeneratorError, error_type: str) -> str:
+    def _disk_full(self, exc: Exception) -> bool:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        try:
+            return shutil.disk_usage(self.workdir).free < DISK_FULL_FREE_BYTES
+        except OSError:
+            return False
+
+    def _fail_disk_full(self) -> str:
+        """Fails the job for good and frees what it wrote: retrying on a full disk cannot help,
+        and its partial files would keep every other job from running."""
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.manifest["stages"] = {}
+        stage = self._current_stage()
+        logger.error("job %s: the work folder's disk is full during %s", self.job.id, stage)
+        exc = GeneratorError(
+            f"The disk holding the work folder is full (ENOSPC: no space left on device) "
+            f"during the {stage or 'first'} stage; the job's files were removed.",
+            permanent=True,
+            hint="Free space where JOB_WORK_DIR points (or give it more), then retry; a "
+            "shorter video or a lower resolution needs less.",
+        )
+        return self._fail_or_retry(exc, "DiskFull", job_fields={"manifest": self.manifest})
+
+    def _fail_or_retry(self, exc: GeneratorError, error_type: str, job_fields=None) -> str:
         stage = self._current_stage()
         if not exc.permanent and self.job.attempts < settings.JOB_MAX_ATTEMPTS:
             delay = settings.JOB_RETRY_BACKOFF * 2 ** (self.job.attempts - 1)
@@ -251,6 +296,7 @@ class JobRun:
                 "error_type": error_type,
                 "error_message": exc.message[:5000],
                 "error_hint": exc.hint,
+                **(job_fields or {}),
             },
         )
         return Job.Status.FAILED
@@ -336,6 +382,14 @@ class JobRun:
 
 def job_run(*, job_id) -> str:
     """Claims a queued job and runs it to the end. Returns the job's final word."""
+    with job_log_context(job_id):
+        result = _job_run(job_id)
+        if result != "skipped":
+            logger.info("job %s: run ended: %s", job_id, result, extra={"result": result})
+        return result
+
+
+def _job_run(job_id) -> str:
     lease = _new_lease()
     now = timezone.now()
     claimed = (
@@ -375,12 +429,17 @@ def job_run(*, job_id) -> str:
     return run.execute()
 
 
-def jobs_reap() -> int:
+def jobs_reap(*, worker_start: bool = False) -> int:
     """Puts back jobs whose worker died; re-sends queued jobs whose task went missing.
 
     A running job is recovered when its lease names a process on this host that is gone (a
     worker killed with SIGKILL, a machine restart), or when its heartbeat is older than
     JOB_STALE_SECONDS (a worker on another host). Returns how many jobs were recovered.
+
+    When a worker starts (`worker_start`), a queued job whose task is not waiting in the
+    broker is sent again at once: the cluster that took the task may be the one that was just
+    killed. A second delivery is harmless (the claim is conditional); at most the few tasks a
+    live cluster holds ahead of its workers get one.
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
@@ -400,7 +459,17 @@ def jobs_reap() -> int:
         Q(run_after__isnull=True) | Q(run_after__lte=now),
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=redeliver_before),
     )
-    for job_id in lost.values_list("id", flat=True):
+    lost_ids = set(lost.values_list("id", flat=True))
+    if worker_start:
+        # Not the jobs sent in the last seconds: their task may not be in the broker yet, and
+        # the other workers of a starting cluster run this too.
+        queued = Job.objects.filter(
+            status=Job.Status.QUEUED,
+            enqueued_at__lt=now - timedelta(seconds=2),
+        ).filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
+        waiting = job_ids_waiting_in_broker()
+        lost_ids |= {i for i in queued.values_list("id", flat=True) if str(i) not in waiting}
+    for job_id in lost_ids:
         with transaction.atomic():
             job_enqueue(job_id)
     return recovered
@@ -448,5 +517,10 @@ def _recover(job_id, lease, attempts, cancel_requested, stage) -> bool:
             return False  # someone else moved it first
         if fields["status"] == Job.Status.QUEUED:
             job_enqueue(job_id)
-    logger.warning("job %s: recovered from a dead worker (%s)", job_id, fields["status"])
+    logger.warning(
+        "job %s: recovered from a dead worker (%s)",
+        job_id,
+        fields["status"],
+        extra={"job_id": str(job_id)},
+    )
     return True

@@ -9,7 +9,7 @@ operation with 403, an id in the path or a page number with 404.
 
 ERROR = {
     "type": "object",
-    "description": "DRF's error shape: `{\"detail\": \"...\"}`, or the fields at fault, each "
+    "description": 'DRF\'s error shape: `{"detail": "..."}`, or the fields at fault, each '
     "with its messages.",
     "additionalProperties": {},
 }
