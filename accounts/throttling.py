@@ -10,14 +10,26 @@ with a fixed window: the counter is raised before the password is checked (so pa
 guesses cannot all slip under the limit) and cleared by a successful login, so a person who
 mistypes a few times and then gets it right starts afresh. Client addresses come from DRF's
 `get_ident`, which honours REST_FRAMEWORK["NUM_PROXIES"] for deployments behind a proxy.
+
+While the cache cannot be reached (its Redis server down or not answering), requests are let
+through unthrottled, with a warning in the log: the limits are a guard, and what the requests
+change lives in the database, so an outage of the cache must not become one of the site.
 """
 
 import hashlib
+import logging
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import throttling
 from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
+
+# What a cache that cannot be reached raises (OSError: a file-based cache on a failing disk).
+CACHE_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -42,6 +54,17 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
         except KeyError:
             raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}.")
 
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except CACHE_UNREACHABLE as exc:
+            _unthrottled(self.scope, exc)
+            return True
+
+
+def _unthrottled(scope, exc) -> None:
+    logger.warning("rate limit %r not applied: the cache cannot be reached: %s", scope, exc)
+
 
 def client_ident(request) -> str:
     return throttling.BaseThrottle().get_ident(request)
@@ -59,18 +82,27 @@ def throttle_hit(*, scope, parts) -> int:
         return 0
     limit, window = rate
     key = _cache_key(scope, parts)
-    cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window ended between add() and incr().
-        cache.set(key, 1, timeout=window)
-        count = 1
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            # The window ended between add() and incr().
+            cache.set(key, 1, timeout=window)
+            count = 1
+    except CACHE_UNREACHABLE as exc:
+        _unthrottled(scope, exc)
+        return 0
     return 0 if count <= limit else window
 
 
 def throttle_reset(*, scope, parts) -> None:
-    cache.delete(_cache_key(scope, parts))
+    try:
+        cache.delete(_cache_key(scope, parts))
+    except CACHE_UNREACHABLE as exc:
+        logger.warning(
+            "could not clear the %r attempts: the cache cannot be reached: %s", scope, exc
+        )
 
 
 def wait_message(seconds: int) -> str:

@@ -34,10 +34,12 @@ def job_enqueue(job_id) -> None:
     def send():
         try:
             async_task(RUN_TASK, str(job_id), group="jobs", cluster=_cluster_of(job_id))
-        except Exception as exc:  # broker down: the reaper sends it again later
+        except Exception as exc:  # broker down: sent again when it is back (pipeline.broker)
             logger.warning(
                 "could not enqueue job %s: %s", job_id, exc, extra={"job_id": str(job_id)}
             )
+            # Not sent: the reaper's next round sends it, whenever it was last sent before.
+            Job.objects.filter(pk=job_id).update(enqueued_at=None)
             return
         Job.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
 

@@ -36,8 +36,10 @@ def _job_snapshot(job_id):
 
 
 @database_sync_to_async
-def _events_after(job_id, after):
+def _events_after(job_id, after, before=None):
     events = JobEvent.objects.filter(job_id=job_id, seq__gt=after).order_by("seq")
+    if before is not None:
+        events = events.filter(seq__lt=before)
     return [event_to_dict(e) for e in events[:REPLAY_LIMIT]]
 
 
@@ -87,7 +89,8 @@ class JobConsumer(EventConsumer):
     """`/ws/jobs/<id>/?after=<seq>`: one job, for its owner or staff.
 
     The group is joined before the replay is read, so an event is either in the replay or
-    arrives live; `last_seq` drops the ones that are both.
+    arrives live; `last_seq` drops the ones that are both, and a live event that skips some
+    brings the ones it skipped from the database first: the socket sends seqs without gaps.
     """
 
     async def connect(self):
@@ -113,7 +116,13 @@ class JobConsumer(EventConsumer):
             await self._forward(event)
 
     async def job_event(self, message):
-        await self._forward(message["event"], message.get("text"))
+        event = message["event"]
+        if event["seq"] > self.last_seq + 1:
+            # Events the channel layer did not carry (its Redis was down when they were
+            # published) or has not carried yet: the rows have them, in order.
+            for missed in await _events_after(self.job_id, self.last_seq, before=event["seq"]):
+                await self._forward(missed)
+        await self._forward(event, message.get("text"))
 
     async def _forward(self, event, text=None):
         if event["seq"] <= self.last_seq:

