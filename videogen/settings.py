@@ -7,6 +7,7 @@ layer and files on the local disk.
 
 import secrets
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -39,6 +40,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "videogen")
+# daphne processes `manage.py serve` runs on its port (each uses one CPU core at most).
+WEB_PROCESSES = env_int("WEB_PROCESSES", 1, minimum=1)
 
 INSTALLED_APPS = [
     "daphne",
@@ -67,9 +70,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "videogen.limits.ApiKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sync only, and last: Django then runs the whole chain in one worker thread per request
+    # instead of hopping between the event loop and threads around each middleware.
+    "videogen.limits.ApiKeyMiddleware",
 ]
 
 ROOT_URLCONF = "videogen.urls"
@@ -197,10 +202,17 @@ INSTANCE_PREFIX = env_str("VIDEOGEN_INSTANCE", "videogen")
 # Redis pub/sub: a group_send is one PUBLISH that each web process receives once and hands to
 # its own subscribers, so an event reaches hundreds of sockets on a job at the cost of one
 # message. Nothing is lost by not queueing: the events are rows, and clients replay them.
+# Every Redis client gives up on a server that does not answer (hung, or cut off by the
+# network) instead of waiting forever; one that refuses connections fails at once anyway.
+# The socket timeout must exceed the 1 s a django-q2 pusher blocks waiting for a task.
+REDIS_CLIENT_TIMEOUTS = {"socket_connect_timeout": 5, "socket_timeout": 10}
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": f"{INSTANCE_PREFIX}:asgi"},
+        "CONFIG": {
+            "hosts": [{"address": CHANNEL_LAYER_URL, **REDIS_CLIENT_TIMEOUTS}],
+            "prefix": f"{INSTANCE_PREFIX}:asgi",
+        },
     }
 }
 
@@ -210,6 +222,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": INSTANCE_PREFIX,
+            "OPTIONS": REDIS_CLIENT_TIMEOUTS,
         }
     }
 else:
@@ -280,7 +293,14 @@ Q_CLUSTER = {
     ),
 }
 if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+    # django-q2 takes the URL alone: the timeouts ride in it, unless it sets its own.
+    _redis = urlsplit(REDIS_URL)
+    _query = dict(parse_qsl(_redis.query))
+    for _name, _seconds in REDIS_CLIENT_TIMEOUTS.items():
+        _query.setdefault(_name, str(_seconds))
+    Q_CLUSTER["redis"] = urlunsplit(_redis._replace(query=urlencode(_query)))
+    # Sends again what could not be queued while Redis was down, once it is back.
+    Q_CLUSTER["broker_class"] = "pipeline.broker.RedisBroker"
 else:
     Q_CLUSTER["orm"] = "default"
 

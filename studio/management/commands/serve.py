@@ -4,6 +4,7 @@ set, an embedded Redis for the channel layer. Ctrl-C or SIGTERM stops all of the
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-migrate", action="store_true")
         parser.add_argument("--no-worker", action="store_true", help="Web server only.")
+        parser.add_argument(
+            "--web-processes",
+            type=int,
+            default=settings.WEB_PROCESSES,
+            help="daphne processes sharing the port (one uses one CPU core at most).",
+        )
 
     def handle(self, *args, **options):
         self.children: dict[str, subprocess.Popen] = {}
@@ -44,22 +51,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         try:
             self._start_redis()
-            self._start(
-                "web",
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    options["host"],
-                    "-p",
-                    str(options["port"]),
-                    "--proxy-headers",
-                    # In JSON mode the application writes the access log (videogen.logs).
-                    *(["-v", "0"] if settings.LOG_FORMAT == "json" else []),
-                    "videogen.asgi:application",
-                ],
-            )
+            self._start_web(options["host"], options["port"], options["web_processes"])
             if not options["no_worker"]:
                 for name in self._workers():
                     self._start_worker(name)
@@ -72,10 +64,36 @@ class Command(BaseCommand):
             self._stop_all()
 
     # --- children -------------------------------------------------------------------------
-    def _start(self, name: str, args: list[str], env: dict | None = None) -> None:
+    def _start(self, name: str, args: list[str], env: dict | None = None, pass_fds=()) -> None:
         self.children[name] = subprocess.Popen(
-            args, cwd=settings.BASE_DIR, preexec_fn=_child_setup, env=env or os.environ.copy()
+            args,
+            cwd=settings.BASE_DIR,
+            preexec_fn=_child_setup,
+            env=env or os.environ.copy(),
+            pass_fds=pass_fds,
         )
+
+    def _start_web(self, host: str, port: int, processes: int) -> None:
+        """One daphne process on host:port, or several accepting on one shared socket (the
+        kernel hands each new connection to one of them)."""
+        daphne = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "--proxy-headers",
+            # In JSON mode the application writes the access log (videogen.logs).
+            *(["-v", "0"] if settings.LOG_FORMAT == "json" else []),
+        ]
+        app = "videogen.asgi:application"
+        if processes <= 1:
+            self._start("web", [*daphne, "-b", host, "-p", str(port), app])
+            return
+        listener = socket.create_server((host, port), backlog=1024)
+        listener.setblocking(False)
+        fd = listener.fileno()
+        for n in range(1, processes + 1):
+            self._start(f"web-{n}", [*daphne, "--fd", str(fd), app], pass_fds=(fd,))
+        listener.close()  # the children hold it now
 
     @staticmethod
     def _workers() -> dict[str, str | None]:
