@@ -436,10 +436,13 @@ def jobs_reap(*, worker_start: bool = False) -> int:
     worker killed with SIGKILL, a machine restart), or when its heartbeat is older than
     JOB_STALE_SECONDS (a worker on another host). Returns how many jobs were recovered.
 
-    When a worker starts (`worker_start`), a queued job whose task is not waiting in the
-    broker is sent again at once: the cluster that took the task may be the one that was just
-    killed. A second delivery is harmless (the claim is conditional); at most the few tasks a
-    live cluster holds ahead of its workers get one.
+    A queued job whose task is neither waiting in the broker nor running was taken by a
+    cluster that has since died (a cluster takes a few tasks ahead of its workers; killed, it
+    loses them with Redis or leaves them locked for hours with the ORM broker). Such a job is
+    sent again when a worker starts (`worker_start`: the cluster that took it may be the one
+    just killed) and, on the regular pass, once its task is JOB_STALE_SECONDS old. A second
+    delivery is harmless (the claim is conditional): at most the few tasks a live cluster
+    holds ahead of its workers get one.
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
@@ -454,21 +457,20 @@ def jobs_reap(*, worker_start: bool = False) -> int:
         if _recover(job_id, lease, attempts, cancel_requested, stage):
             recovered += 1
 
-    redeliver_before = now - timedelta(seconds=max(settings.JOB_STALE_SECONDS * 5, 120))
-    lost = Job.objects.filter(status=Job.Status.QUEUED).filter(
-        Q(run_after__isnull=True) | Q(run_after__lte=now),
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=redeliver_before),
+    queued = Job.objects.filter(status=Job.Status.QUEUED).filter(
+        Q(run_after__isnull=True) | Q(run_after__lte=now)
     )
-    lost_ids = set(lost.values_list("id", flat=True))
-    if worker_start:
-        # Not the jobs sent in the last seconds: their task may not be in the broker yet, and
-        # the other workers of a starting cluster run this too.
-        queued = Job.objects.filter(
-            status=Job.Status.QUEUED,
-            enqueued_at__lt=now - timedelta(seconds=2),
-        ).filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
+    redeliver_before = now - timedelta(seconds=max(settings.JOB_STALE_SECONDS * 5, 120))
+    lost_ids = set(
+        queued.filter(
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=redeliver_before)
+        ).values_list("id", flat=True)
+    )
+    taken_before = now if worker_start else stale_before
+    sent = set(queued.filter(enqueued_at__lt=taken_before).values_list("id", flat=True))
+    if sent - lost_ids:
         waiting = job_ids_waiting_in_broker()
-        lost_ids |= {i for i in queued.values_list("id", flat=True) if str(i) not in waiting}
+        lost_ids |= {i for i in sent if str(i) not in waiting}
     for job_id in lost_ids:
         with transaction.atomic():
             job_enqueue(job_id)

@@ -112,3 +112,40 @@ def test_a_zombie_worker_counts_as_dead():
     started = int(psutil.Process(proc.pid).create_time())
     assert _lease_holder_is_dead(f"{socket.gethostname()}:{proc.pid}:{started}:zombie")
     proc.wait()
+
+
+def _take_tasks(seconds_ago: float):
+    """What a cluster does with the tasks it takes ahead of its workers: locks them (for
+    hours, with the ORM broker). A cluster killed then leaves them locked."""
+    from django_q.models import OrmQ
+
+    OrmQ.objects.update(lock=timezone.now() + timedelta(hours=1))
+    Job.objects.update(enqueued_at=timezone.now() - timedelta(seconds=seconds_ago))
+
+
+def _free_tasks() -> int:
+    from django_q.models import OrmQ
+
+    return OrmQ.objects.filter(lock__lte=timezone.now()).count()
+
+
+def test_a_task_taken_by_a_cluster_that_died_is_sent_again_once_stale(make_job, settings):
+    settings.JOB_STALE_SECONDS = 10
+    make_job()
+    _take_tasks(seconds_ago=3)
+    jobs_reap()
+    assert _free_tasks() == 0, "young: it may still be in a live cluster's hands"
+
+    _take_tasks(seconds_ago=11)
+    jobs_reap()
+    assert _free_tasks() == 1
+
+
+def test_a_starting_worker_sends_again_every_task_no_cluster_holds_free(make_job):
+    make_job()
+    make_job()
+    _take_tasks(seconds_ago=0.5)  # taken just before the cluster that took them was killed
+    jobs_reap(worker_start=True)
+    assert _free_tasks() == 2
+    jobs_reap(worker_start=True)
+    assert _free_tasks() == 2, "a task waiting in the broker is not sent twice"
