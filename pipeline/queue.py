@@ -17,15 +17,25 @@ logger = logging.getLogger(__name__)
 RUN_TASK = "pipeline.tasks.run_job"
 
 
-def job_cluster(kind: str) -> str | None:
-    """The django-q2 cluster (queue) that runs jobs of this kind: GPU_CLUSTER for the GPU_KINDS
-    when one is configured, else the default queue (None)."""
+def job_queues() -> list[str]:
+    """The django-q2 queues jobs are sent to: the default one, and GPU_CLUSTER when set.
+
+    Named explicitly: django-q2's own default is the queue of the process that sends, which
+    inside a GPU worker is the GPU queue.
+    """
+    default = settings.Q_CLUSTER["name"]
+    return [default, settings.GPU_CLUSTER] if settings.GPU_CLUSTER else [default]
+
+
+def job_cluster(kind: str) -> str:
+    """The queue that runs jobs of this kind: GPU_CLUSTER for the GPU_KINDS when one is
+    configured, else the default queue."""
     if settings.GPU_CLUSTER and kind in settings.GPU_KINDS:
         return settings.GPU_CLUSTER
-    return None
+    return job_queues()[0]
 
 
-def _cluster_of(job_id) -> str | None:
+def _cluster_of(job_id) -> str:
     kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
     return job_cluster(kind or "")
 
@@ -73,7 +83,7 @@ def job_ids_waiting_in_broker() -> set[str]:
     hours (the ORM broker), and only sending the job again gets it run.
     """
     payloads = []
-    for queue in {None, settings.GPU_CLUSTER or None}:
+    for queue in job_queues():
         broker = get_broker(queue)
         if hasattr(broker.connection, "lrange"):  # Redis
             payloads += broker.connection.lrange(broker.list_key, 0, -1)

@@ -33,8 +33,10 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
+from pipeline.generators import all_generators
 from pipeline.metrics import STAGE_DURATION_BUCKETS, bucket_label
 from pipeline.models import Job, JobOutcomeCount, StageDurationBucket
+from pipeline.queue import job_queues
 
 logger = logging.getLogger(__name__)
 
@@ -42,28 +44,11 @@ logger = logging.getLogger(__name__)
 _PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 
 
-def _kinds() -> set[str]:
-    kinds = set(settings.VIDEOGEN_GENERATORS)
-    if settings.VIDEOGEN_DEMO_KIND:
-        kinds.add("demo")
-    return kinds
-
-
 @cache
 def _broker(queue: str):
     from django_q.brokers import get_broker
 
     return get_broker(list_key=queue)
-
-
-def _queues() -> list[str]:
-    from django_q.conf import Conf
-
-    queues = [Conf.CLUSTER_NAME]
-    gpu = getattr(settings, "GPU_CLUSTER", "")
-    if gpu and gpu not in queues:
-        queues.append(gpu)
-    return queues
 
 
 class StudioCollector:
@@ -102,7 +87,7 @@ class StudioCollector:
             .values_list("status", "kind")
             .annotate(n=Count("*"))
         }
-        kinds = _kinds() | {kind for _, kind in counts}
+        kinds = set(all_generators()) | {kind for _, kind in counts}
         for status in Job.Status.values:
             for kind in sorted(kinds):
                 jobs.add_metric([status, kind], counts.get((status, kind), 0))
@@ -159,7 +144,7 @@ class StudioCollector:
             "Tasks waiting in the django-q2 broker for a worker, by queue.",
             labels=["queue"],
         )
-        for queue in _queues():
+        for queue in job_queues():
             depth.add_metric([queue], _broker(queue).queue_size())
         yield depth
 
@@ -169,7 +154,7 @@ class StudioCollector:
 
         clusters = [
             stat
-            for stat in Stat.get_all(broker=_broker(Conf.CLUSTER_NAME))
+            for stat in Stat.get_all(broker=_broker(job_queues()[0]))
             if str(stat.status) != str(Conf.STOPPED)
         ]
         yield GaugeMetricFamily(

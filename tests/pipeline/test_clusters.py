@@ -51,3 +51,17 @@ def test_a_worker_on_a_queue_nobody_sends_to_is_warned(settings, monkeypatch):
 
     monkeypatch.setenv("Q_CLUSTER_NAME", "gpu-hosts")
     assert not [m for m in run_checks() if m.id == "videogen.W020"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cpu_job_sent_from_inside_a_gpu_worker_goes_to_the_default_queue(
+    make_job, settings, monkeypatch
+):
+    """A GPU worker recovering jobs at start sends CPU kinds back to the default queue."""
+    from django_q.conf import Conf
+
+    settings.GPU_CLUSTER = "gpu-hosts"
+    settings.GPU_KINDS = ["ai_video"]
+    monkeypatch.setattr(Conf, "CLUSTER_NAME", "gpu-hosts")  # as Q_CLUSTER_NAME=gpu-hosts does
+    make_job()
+    assert _queues() == [settings.Q_CLUSTER["name"]]
