@@ -11,6 +11,9 @@ def video_upload_to(instance, filename):
 
 
 class Video(models.Model):
+    # The stored files of a video (deleted with it; counted by retention).
+    FILE_FIELDS = ("file", "poster", "captions_vtt", "captions_srt")
+
     class Visibility(models.TextChoices):
         PRIVATE = "private", "Private"
         UNLISTED = "unlisted", "Unlisted"

@@ -230,7 +230,7 @@ def _delete_files(storage, names) -> None:
 def video_delete(*, video: Video) -> None:
     """Deletes the row, then its files once the deletion is committed (so a rollback never
     leaves a row without its files)."""
-    fields = ("file", "poster", "captions_vtt", "captions_srt")
+    fields = Video.FILE_FIELDS
     names = {getattr(video, f).name for f in fields}
     # A poster made since this instance was loaded is on the row, not on the instance.
     stored = Video.objects.filter(pk=video.pk).values_list(*fields).first() or ()

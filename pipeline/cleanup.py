@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 # The folders of default storage that the app writes (see the models' upload_to).
 STORAGE_PREFIXES = ("videos", "avatars", "uploads")
-VIDEO_FILE_FIELDS = ("file", "poster", "captions_vtt", "captions_srt")
 
 
 @dataclass
@@ -83,7 +82,7 @@ def videos_expire(*, report: CleanupReport, now: datetime) -> None:
         storage = video.file.storage
         size = sum(
             _stored_size(storage, getattr(video, name).name)
-            for name in VIDEO_FILE_FIELDS
+            for name in Video.FILE_FIELDS
             if getattr(video, name)
         )
         video_delete(video=video)

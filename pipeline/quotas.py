@@ -98,16 +98,19 @@ class StorageQuotaError(GeneratorError):
         self.quota = exc
 
 
+def _stored_bytes(**owner) -> int:
+    return sum(
+        model.objects.filter(**owner).aggregate(n=Sum("size"))["n"] or 0
+        for model in (Video, Upload)
+    )
+
+
 def storage_used_by(*, user) -> int:
-    videos = Video.objects.filter(owner=user).aggregate(n=Sum("size"))["n"] or 0
-    uploads = Upload.objects.filter(owner=user).aggregate(n=Sum("size"))["n"] or 0
-    return int(videos + uploads)
+    return _stored_bytes(owner=user)
 
 
 def storage_used_total() -> int:
-    videos = Video.objects.aggregate(n=Sum("size"))["n"] or 0
-    uploads = Upload.objects.aggregate(n=Sum("size"))["n"] or 0
-    return int(videos + uploads)
+    return _stored_bytes()
 
 
 def active_jobs_of(*, user) -> int:

@@ -6,7 +6,6 @@ folder (plan.json, narration.wav, speech.json) whatever those stages are called.
 
 import json
 import math
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from pipeline.media.assemble import CaptionStyle, Segment, Timeline, assemble, c
 from pipeline.media.assemble import resolve_size as frame_size
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
 from pipeline.providers import get_provider
+from pipeline.providers.tts.base import write_wav
 from pipeline.timing import Timing
 
 CAPTION_SIZES = {"small": 1 / 22, "medium": 1 / 16, "large": 1 / 12}
@@ -117,11 +117,7 @@ def ambient_music(path: Path, seconds: float, *, rate: int = 44100, seed: int = 
             phase = rng.uniform(0, 2 * np.pi)
             track[mask] += level * envelope * np.sin(2 * np.pi * root * ratio * local + phase)
     track = 0.3 * track / max(1e-6, np.abs(track).max())
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes((track * 32767).astype(np.int16).tobytes())
+    write_wav(path, (track * 32767).astype(np.int16).tobytes(), rate)
     return path
 
 
