@@ -1,12 +1,11 @@
 """The videos API: thin views over gallery.selectors and gallery.services."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,22 +24,6 @@ from gallery.streaming import download_name, stored_file_response
 
 THUMBNAIL_CACHE_SECONDS = 3600
 VIDEOS_TAG = extend_schema(tags=["videos"])
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-class BadRequest(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "bad_request"
-
-
-def _field_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
 class FirstRenderer(BaseContentNegotiation):
@@ -125,14 +108,11 @@ class VideoDetailView(VideoMixin, APIView):
         data = VideoUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = data.validated_data
-        try:
-            with transaction.atomic():
-                if "title" in changes:
-                    services.video_rename(video=video, title=changes["title"])
-                if "visibility" in changes:
-                    services.video_set_visibility(video=video, visibility=changes["visibility"])
-        except DjangoValidationError as exc:
-            raise _field_errors(exc)
+        with transaction.atomic():
+            if "title" in changes:
+                services.video_rename(video=video, title=changes["title"])
+            if "visibility" in changes:
+                services.video_set_visibility(video=video, visibility=changes["visibility"])
         return Response(VideoSerializer(video, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
@@ -200,11 +180,9 @@ class VideoDownloadView(VideoFileView):
 class VideoThumbnailView(VideoFileView):
     @extend_schema(responses=_binary("image/jpeg"))
     def get(self, request, video_id):
-        """The poster frame as a JPEG, made from the video the first time it is asked for."""
+        """The poster frame as a JPEG, made with the video."""
         video = self.get_video()
-        try:
-            video = services.video_poster_ensure(video=video)
-        except (services.PosterError, Video.DoesNotExist):
+        if not video.poster:
             raise NotFound("This video has no picture.")
         return self.serve(
             request, video.poster, content_type="image/jpeg", max_age=THUMBNAIL_CACHE_SECONDS
@@ -255,14 +233,5 @@ class VideoReportView(VideoMixin, APIView):
         video = self.get_video()
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            report = services.video_report(
-                video=video, reporter=request.user, **data.validated_data
-            )
-        except services.AlreadyReported as exc:
-            raise Conflict(str(exc))
-        except services.OwnVideoReport as exc:
-            raise BadRequest(str(exc))
-        except DjangoValidationError as exc:
-            raise _field_errors(exc)
+        report = services.video_report(video=video, reporter=request.user, **data.validated_data)
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -1,9 +1,12 @@
-"""Reading facts off finished media files with PyAV (the bundled ffmpeg has no ffprobe)."""
+"""Reading facts and the poster frame off finished media files with PyAV (the bundled
+ffmpeg has no ffprobe)."""
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
+from PIL import Image
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,37 @@ def moov_before_mdat(path: Path | str) -> bool:
                 return False
             offset += size
     return False
+
+
+POSTER_MAX_WIDTH = 1280
+
+
+class PosterError(Exception):
+    """The video has no frame to make a poster from (no video stream, or it does not decode)."""
+
+
+def poster_jpeg(source, at: float) -> bytes:
+    """The first frame at or after `at` seconds (or the last one, for a shorter video)."""
+    try:
+        with av.open(str(source) if isinstance(source, Path) else source, mode="r") as container:
+            stream = next(iter(container.streams.video), None)
+            if stream is None:
+                raise PosterError("The file has no video stream.")
+            if at > 0 and stream.time_base:
+                container.seek(int(at / stream.time_base), stream=stream, backward=True)
+            chosen = None
+            for frame in container.decode(stream):
+                chosen = frame
+                if frame.time is not None and frame.time >= at:
+                    break
+    except av.FFmpegError as exc:
+        raise PosterError(f"The video could not be decoded: {exc}") from exc
+    if chosen is None:
+        raise PosterError("The video has no frames.")
+    image = chosen.to_image()
+    if image.width > POSTER_MAX_WIDTH:
+        height = round(image.height * POSTER_MAX_WIDTH / image.width)
+        image = image.resize((POSTER_MAX_WIDTH, max(1, height)), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()

@@ -1,11 +1,9 @@
 """Every change to a video goes through here: the pages, the API, the admin and the worker."""
 
-import io
 import logging
 import unicodedata
 from pathlib import Path
 
-import av
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -13,9 +11,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from PIL import Image
 
-from gallery.media import probe
+from gallery.media import PosterError, poster_jpeg, probe
 from gallery.models import Report, Video
 
 logger = logging.getLogger(__name__)
@@ -24,7 +21,6 @@ TITLE_MAX = 200
 HIDE_REASON_DEFAULT = "Hidden by a moderator"
 AUTO_HIDE_REASON = "Pending review: several people reported this video"
 POSTER_AT_SECONDS = 1.0
-POSTER_MAX_WIDTH = 1280
 
 # Characters that would let a title break a layout or disguise itself (bidirectional
 # overrides reverse the text around them); other format characters such as the zero-width
@@ -46,10 +42,6 @@ class AlreadyReported(ReportError):
 
 class OwnVideoReport(ReportError):
     pass
-
-
-class PosterError(Exception):
-    """The video has no frame to make a poster from (no video stream, or it does not decode)."""
 
 
 def _is_control(char: str) -> bool:
@@ -96,6 +88,14 @@ def video_create(
 ) -> Video:
     """Stores a finished render through the storage API and records what it contains."""
     info = probe(video_path)
+    poster = None
+    if poster_path is None and info.width:
+        # Made once, here in the worker that has the file, never on request in a web process.
+        at = min(POSTER_AT_SECONDS, max(0.0, info.duration / 2))
+        try:
+            poster = ContentFile(poster_jpeg(video_path, at), name="poster.jpg")
+        except PosterError as exc:
+            logger.warning("no poster for %s: %s", video_path, exc)
     video = Video(
         owner=owner,
         job_id=job_id,
@@ -118,6 +118,9 @@ def video_create(
             with open(path, "rb") as fh:
                 getattr(video, field).save(Path(path).name, File(fh), save=False)
             saved.append(getattr(video, field).name)
+    if poster is not None:
+        video.poster.save(poster.name, poster, save=False)
+        saved.append(video.poster.name)
     storage = video.file.storage
     try:
         video.save()
@@ -238,57 +241,3 @@ def video_delete(*, video: Video) -> None:
     storage = video.file.storage
     video.delete()
     transaction.on_commit(lambda: _delete_files(storage, names))
-
-
-def _frame_jpeg(fileobj, at: float) -> bytes:
-    """The first frame at or after `at` seconds (or the last one, for a shorter video)."""
-    try:
-        with av.open(fileobj, mode="r") as container:
-            stream = next(iter(container.streams.video), None)
-            if stream is None:
-                raise PosterError("The file has no video stream.")
-            if at > 0 and stream.time_base:
-                container.seek(int(at / stream.time_base), stream=stream, backward=True)
-            chosen = None
-            for frame in container.decode(stream):
-                chosen = frame
-                if frame.time is not None and frame.time >= at:
-                    break
-    except av.FFmpegError as exc:
-        raise PosterError(f"The video could not be decoded: {exc}") from exc
-    if chosen is None:
-        raise PosterError("The video has no frames.")
-    image = chosen.to_image()
-    if image.width > POSTER_MAX_WIDTH:
-        height = round(image.height * POSTER_MAX_WIDTH / image.width)
-        image = image.resize((POSTER_MAX_WIDTH, max(1, height)), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue()
-
-
-def video_poster_ensure(*, video: Video) -> Video:
-    """Makes the poster from the video if it has none (or its file went missing).
-
-    Renders normally come with a poster; this covers older videos and lost files. Two
-    requests may race here: the row is updated only if it still names the old poster, and
-    the loser deletes its own file, so exactly one poster survives."""
-    storage = video.poster.storage
-    old = video.poster.name or ""
-    if old and storage.exists(old):
-        return video
-    at = min(POSTER_AT_SECONDS, max(0.0, video.duration / 2))
-    with video.file.open("rb") as fh:
-        data = _frame_jpeg(fh, at)
-    name = video.poster.field.generate_filename(video, "poster.jpg")
-    name = storage.save(name, ContentFile(data))
-    if Video.objects.filter(pk=video.pk, poster=old).update(poster=name):
-        video.poster.name = name
-        if old:
-            storage.delete(old)
-        return video
-    storage.delete(name)
-    video.refresh_from_db(fields=["poster"])
-    if not video.poster:
-        raise Video.DoesNotExist("The video was deleted while its poster was being made.")
-    return video

@@ -37,7 +37,7 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = (
         "id", "owner", "kind", "title", "prompt", "options", "status", "stage", "step",
         "steps", "progress", "message", "error_type", "error_message", "error_hint",
-        "attempts", "until", "stopped_after", "cancel_requested", "lease", "heartbeat_at",
+        "attempts", "until", "paused_after", "cancel_requested", "lease", "heartbeat_at",
         "run_after", "enqueued_at", "manifest", "last_seq", "video_link", "created_at",
         "started_at", "finished_at",
     )  # fmt: skip

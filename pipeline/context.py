@@ -80,12 +80,11 @@ class StageContext:
         self.index = index
         job = run.job
         self.job_id = job.id
-        self.owner_id = job.owner_id
+        self._owner_id = job.owner_id
         self.kind = job.kind
         self.prompt = job.prompt
         self.options = job.options
         self.workdir: Path = run.workdir
-        self.lease = run.lease
 
     @property
     def earlier_stages(self) -> list:
@@ -95,6 +94,12 @@ class StageContext:
     def outputs(self, stage_name: str) -> dict:
         """What an earlier stage returned."""
         return self._run.manifest.get("stages", {}).get(stage_name, {}).get("outputs", {})
+
+    def upload(self, upload_id):
+        """The job owner's reference upload with this id, or None."""
+        from pipeline.models import Upload
+
+        return Upload.objects.filter(pk=upload_id, owner_id=self._owner_id).first()
 
     def path(self, name: str) -> Path:
         path = self.workdir / name

@@ -18,3 +18,7 @@ class JobCanceled(Exception):
 
 class LeaseLost(Exception):
     """Another worker owns the job now (or it was deleted): stop without writing."""
+
+
+class JobStateError(Exception):
+    """The job is not in a state that allows this (cancel a finished job, retry a running one)."""

@@ -73,30 +73,34 @@ def event_publish(
     progress: int | None = None,
     message: str = "",
     payload: dict | None = None,
-    job_fields: dict | None = None,
     lease: str | None = None,
     force: bool = False,
 ) -> JobEvent | None:
-    """Records an event, applies `job_fields` to the job, and sends it after commit.
+    """Records an event, keeps the job's snapshot (message, progress, and the stage a
+    progress event is in) up to date, and sends the event after commit.
 
-    With `lease`, nothing is written unless the caller still holds the job: a worker that lost
-    its job to another must not speak for it. Returns None for a throttled progress event.
-    Raises `Job.DoesNotExist` when the job is gone or the lease does not match.
+    Changes of status are not made here: `pipeline.lifecycle` makes them and calls this in
+    the same transaction. With `lease`, nothing is written unless the caller still holds the
+    job: a worker that lost its job to another must not speak for it. Returns None for a
+    throttled progress event. Raises `Job.DoesNotExist` when the job is gone or the lease
+    does not match.
     """
     if type == JobEvent.Type.PROGRESS and not force and _throttled(str(job_id)):
         return None
     message = (message or "")[:500]
-    fields = dict(job_fields or {})
-    if message and "message" not in fields:
-        fields["message"] = message
-    if progress is not None and "progress" not in fields:
-        fields["progress"] = progress
+    snapshot = {}
+    if message:
+        snapshot["message"] = message
+    if progress is not None:
+        snapshot["progress"] = progress
+    if type == JobEvent.Type.PROGRESS and stage:
+        snapshot.update(stage=stage, step=step or 0, steps=steps or 0)
     with transaction.atomic():
         jobs = Job.objects.filter(pk=job_id)
         if lease is not None:
             jobs = jobs.filter(lease=lease)
         # The update takes the row lock, so concurrent publishers get consecutive numbers.
-        if not jobs.update(last_seq=F("last_seq") + 1, **fields):
+        if not jobs.update(last_seq=F("last_seq") + 1, **snapshot):
             raise Job.DoesNotExist(f"job {job_id} is gone or held by another worker")
         seq, owner_id, kind = (
             Job.objects.filter(pk=job_id).values_list("last_seq", "owner_id", "kind").get()
@@ -112,13 +116,7 @@ def event_publish(
             message=message,
             payload=payload or {},
         )
-        event_tally(
-            kind=kind,
-            type=type,
-            stage=event.stage,
-            payload=event.payload,
-            status=fields.get("status"),
-        )
+        event_tally(kind=kind, type=type, stage=event.stage, payload=event.payload)
         data = event_to_dict(event)
         transaction.on_commit(lambda: _send(data, owner_id))
     return event

@@ -48,12 +48,10 @@ def job_outcome_record(*, kind: str, outcome: str) -> None:
     _add(JobOutcomeCount.objects.filter(**key), key, count=1)
 
 
-def event_tally(*, kind: str, type: str, stage: str, payload: dict, status: str | None) -> None:
-    """Counts what an event says: a stage's duration, or the job's end."""
+def event_tally(*, kind: str, type: str, stage: str, payload: dict) -> None:
+    """Counts what an event says: a stage's duration, or the job's end (the events of the
+    lifecycle's transitions carry the new status)."""
     if type == JobEvent.Type.STAGE_COMPLETE and stage and "seconds" in payload:
         stage_duration_record(kind=kind, stage=stage, seconds=float(payload["seconds"]))
-    if status in Job.FINISHED:
-        job_outcome_record(kind=kind, outcome=str(status))
-    elif type == JobEvent.Type.CANCELED:
-        # A queued job canceled by its owner changes status before its event is written.
-        job_outcome_record(kind=kind, outcome=Job.Status.CANCELED)
+    if payload.get("status") in Job.FINISHED:
+        job_outcome_record(kind=kind, outcome=str(payload["status"]))

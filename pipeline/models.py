@@ -8,6 +8,7 @@ class Job(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         CANCELED = "canceled", "Canceled"
@@ -36,9 +37,9 @@ class Job(models.Model):
     error_message = models.TextField(blank=True)
     error_hint = models.TextField(blank=True)
 
-    # Run only up to this stage (then stop, keeping the work folder) and continue later.
+    # Run only up to this stage, then pause (keeping the work folder); `continue` goes on.
     until = models.CharField(max_length=40, blank=True)
-    stopped_after = models.CharField(max_length=40, blank=True)
+    paused_after = models.CharField(max_length=40, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
     # Who runs the job now ("host:pid:start-time:nonce"); a worker keeps it only while its
@@ -84,15 +85,6 @@ class Job(models.Model):
         if not self.error_message:
             return None
         return {"type": self.error_type, "message": self.error_message, "hint": self.error_hint}
-
-    def can_cancel(self) -> bool:
-        return self.status in self.ACTIVE
-
-    def can_retry(self) -> bool:
-        return self.status in (self.Status.FAILED, self.Status.CANCELED)
-
-    def can_continue(self) -> bool:
-        return self.status == self.Status.SUCCEEDED and bool(self.stopped_after)
 
 
 class JobEvent(models.Model):

@@ -21,17 +21,18 @@ from pathlib import Path
 import psutil
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
+from pipeline import lifecycle
 from pipeline.context import StageContext, StopFlag
 from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
 from pipeline.events import event_publish
 from pipeline.generators import get_generator
 from pipeline.logcontext import job_log_context
 from pipeline.models import Job, JobEvent
-from pipeline.queue import job_enqueue, job_enqueue_later, job_ids_waiting_in_broker
+from pipeline.publish import job_video_publish
+from pipeline.queue import job_enqueue, job_ids_waiting_in_broker
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +97,6 @@ class JobRun:
         heartbeat.daemon = True
         heartbeat.start()
         try:
-            self.publish(
-                JobEvent.Type.STATUS,
-                message=f"Running (attempt {self.job.attempts})",
-                payload={"status": Job.Status.RUNNING, "attempt": self.job.attempts},
-            )
             resuming = True
             for index, stage in enumerate(self.stages):
                 # Once one stage must run again, every later one runs again too: its inputs
@@ -109,8 +105,8 @@ class JobRun:
                 if not resuming:
                     self._run_stage(index, stage)
                 if stage.name == self.job.until and index < len(self.stages) - 1:
-                    return self._stop_after(index, stage)
-            return self._succeed()
+                    return self._pause_after(index, stage)
+            return self._publish()
         except Exception as exc:
             return self._handle_failure(exc)
         finally:
@@ -134,7 +130,6 @@ class JobRun:
             steps=len(self.stages),
             progress=self._overall(index, 0.0),
             message=f"{stage.label}…",
-            job_fields={"stage": stage.name, "step": index + 1, "steps": len(self.stages)},
             force=True,
         )
         started = time.monotonic()
@@ -147,15 +142,15 @@ class JobRun:
             "finished_at": timezone.now().isoformat(),
             "attempt": self.job.attempts,
         }
-        self.publish(
-            JobEvent.Type.STAGE_COMPLETE,
+        self._lifecycle(
+            lifecycle.job_stage_done,
             stage=stage.name,
+            manifest=self.manifest,
+            message=f"{stage.label} done in {seconds:.1f} s",
+            progress=self._overall(index + 1, 0.0),
             step=index + 1,
             steps=len(self.stages),
-            progress=self._overall(index + 1, 0.0),
-            message=f"{stage.label} done in {seconds:.1f} s",
             payload={"seconds": seconds},
-            job_fields={"manifest": self.manifest},
         )
         logger.info(
             "job %s: stage %s done in %.1f s",
@@ -165,43 +160,30 @@ class JobRun:
             extra={"stage": stage.name, "seconds": seconds},
         )
 
-    def _succeed(self) -> str:
-        self.job.refresh_from_db(fields=["result", "title"])
-        self.publish(
-            JobEvent.Type.JOB_COMPLETE,
-            progress=100,
-            message="Your video is ready.",
-            payload={"video": str(self.job.result_id) if self.job.result_id else None},
-            job_fields={
-                "status": Job.Status.SUCCEEDED,
-                "progress": 100,
-                "stage": "",
-                "finished_at": timezone.now(),
-                "lease": "",
-                "heartbeat_at": None,
-            },
+    def _publish(self) -> str:
+        """After the last stage: the video goes to the gallery, and the job has succeeded."""
+        self.raise_if_stopped()
+        self.publish(JobEvent.Type.PROGRESS, progress=99, message="Saving to your gallery")
+        stages = self.manifest["stages"]
+        job_video_publish(
+            job_id=self.job.id,
+            lease=self.lease,
+            workdir=self.workdir,
+            records=[stages.get(stage.name, {}).get("outputs", {}) for stage in self.stages],
         )
+        self._lifecycle(lifecycle.job_succeed)
         shutil.rmtree(self.workdir, ignore_errors=True)
         return Job.Status.SUCCEEDED
 
-    def _stop_after(self, index: int, stage) -> str:
+    def _pause_after(self, index: int, stage) -> str:
         """Ends the run after the stage the job was asked to stop at; `continue` resumes it."""
-        self.publish(
-            JobEvent.Type.STATUS,
+        self._lifecycle(
+            lifecycle.job_pause,
             stage=stage.name,
+            message=f"Paused after {stage.label.lower()}, as asked; continue to run the rest.",
             progress=self._overall(index + 1, 0.0),
-            message=f"Stopped after {stage.label.lower()}, as asked; continue to run the rest.",
-            payload={"status": Job.Status.SUCCEEDED, "stopped_after": stage.name},
-            job_fields={
-                "status": Job.Status.SUCCEEDED,
-                "stopped_after": stage.name,
-                "stage": "",
-                "finished_at": timezone.now(),
-                "lease": "",
-                "heartbeat_at": None,
-            },
         )
-        return Job.Status.SUCCEEDED
+        return Job.Status.PAUSED
 
     def _handle_failure(self, exc: Exception) -> str:
         reason = self.stop.reason
@@ -212,12 +194,7 @@ class JobRun:
             return "lost"
         try:
             if isinstance(exc, JobCanceled) or reason == StopFlag.CANCEL:
-                self.publish(
-                    JobEvent.Type.CANCELED,
-                    stage=self._current_stage(),
-                    message="Canceled.",
-                    job_fields=self._finished_fields(Job.Status.CANCELED),
-                )
+                self._lifecycle(lifecycle.job_canceled, stage=self._current_stage())
                 return Job.Status.CANCELED
             if reason == StopFlag.TIMEOUT:
                 exc = GeneratorError(
@@ -264,56 +241,42 @@ class JobRun:
             hint="Free space where JOB_WORK_DIR points (or give it more), then retry; a "
             "shorter video or a lower resolution needs less.",
         )
-        return self._fail_or_retry(exc, "DiskFull", job_fields={"manifest": self.manifest})
+        return self._fail_or_retry(exc, "DiskFull", manifest=self.manifest)
 
-    def _fail_or_retry(self, exc: GeneratorError, error_type: str, job_fields=None) -> str:
+    def _fail_or_retry(self, exc: GeneratorError, error_type: str, **fields) -> str:
         stage = self._current_stage()
         if not exc.permanent and self.job.attempts < settings.JOB_MAX_ATTEMPTS:
             delay = settings.JOB_RETRY_BACKOFF * 2 ** (self.job.attempts - 1)
-            run_after = timezone.now() + timedelta(seconds=delay)
-            with transaction.atomic():
-                self.publish(
-                    JobEvent.Type.ERROR,
-                    stage=stage,
-                    message=f"{exc.message} Retrying in {delay:.0f} s.",
-                    payload={"retrying": True, "retry_in": delay, "permanent": False},
-                    job_fields={
-                        "status": Job.Status.QUEUED,
-                        "lease": "",
-                        "heartbeat_at": None,
-                        "run_after": run_after,
-                    },
-                )
-                job_enqueue_later(self.job.id, run_after)
+            self._lifecycle(
+                lifecycle.job_requeue,
+                stage=stage,
+                message=f"{exc.message} Retrying in {delay:.0f} s.",
+                run_after=timezone.now() + timedelta(seconds=delay),
+                event=JobEvent.Type.ERROR,
+                payload={"retrying": True, "retry_in": delay, "permanent": False},
+            )
             return Job.Status.QUEUED
-        self.publish(
-            JobEvent.Type.ERROR,
+        self._lifecycle(
+            lifecycle.job_fail,
             stage=stage,
+            error_type=error_type,
             message=exc.message,
-            payload={"type": error_type, "hint": exc.hint, "permanent": exc.permanent},
-            job_fields={
-                **self._finished_fields(Job.Status.FAILED),
-                "error_type": error_type,
-                "error_message": exc.message[:5000],
-                "error_hint": exc.hint,
-                **(job_fields or {}),
-            },
+            hint=exc.hint,
+            permanent=exc.permanent,
+            **fields,
         )
         return Job.Status.FAILED
-
-    def _finished_fields(self, status: str) -> dict:
-        return {
-            "status": status,
-            "finished_at": timezone.now(),
-            "lease": "",
-            "heartbeat_at": None,
-            "cancel_requested": False,
-        }
 
     def _current_stage(self) -> str:
         return Job.objects.filter(pk=self.job.pk).values_list("stage", flat=True).first() or ""
 
     # --- reporting ------------------------------------------------------------------------
+    def _lifecycle(self, transition, **kwargs) -> None:
+        """Makes a lifecycle transition as this run's worker; a refused one means the job is
+        no longer ours."""
+        if transition(job_id=self.job.id, lease=self.lease, **kwargs) is False:
+            raise LeaseLost()
+
     def publish(self, type, **kwargs):
         try:
             return event_publish(job_id=self.job.id, type=type, lease=self.lease, **kwargs)
@@ -391,39 +354,19 @@ def job_run(*, job_id) -> str:
 
 def _job_run(job_id) -> str:
     lease = _new_lease()
-    now = timezone.now()
-    claimed = (
-        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED)
-        .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
-        .update(
-            status=Job.Status.RUNNING,
-            lease=lease,
-            heartbeat_at=now,
-            attempts=F("attempts") + 1,
-            started_at=Coalesce(F("started_at"), now),
-            run_after=None,
-            message="",
-        )
-    )
-    if not claimed:
+    if not lifecycle.job_claim(job_id=job_id, lease=lease):
         return "skipped"
     job = Job.objects.get(pk=job_id)
     try:
         run = JobRun(job, lease)
     except LookupError:
-        event_publish(
+        lifecycle.job_fail(
             job_id=job.id,
-            type=JobEvent.Type.ERROR,
-            message=f"No generator called {job.kind!r} is installed.",
             lease=lease,
-            job_fields={
-                "status": Job.Status.FAILED,
-                "finished_at": timezone.now(),
-                "lease": "",
-                "error_type": "UnknownKind",
-                "error_message": f"No generator called {job.kind!r} is installed.",
-                "error_hint": "Check VIDEOGEN_GENERATORS on the worker.",
-            },
+            stage="",
+            error_type="UnknownKind",
+            message=f"No generator called {job.kind!r} is installed.",
+            hint="Check VIDEOGEN_GENERATORS on the worker.",
         )
         return Job.Status.FAILED
     return run.execute()
@@ -479,50 +422,38 @@ def jobs_reap(*, worker_start: bool = False) -> int:
 
 def _recover(job_id, lease, attempts, cancel_requested, stage) -> bool:
     """Moves one abandoned job on, conditional on the dead lease so it happens once."""
-    with transaction.atomic():
-        if cancel_requested:
-            fields = {
-                "status": Job.Status.CANCELED,
-                "finished_at": timezone.now(),
-                "cancel_requested": False,
-            }
-            event_type, message = JobEvent.Type.CANCELED, "Canceled."
-        elif attempts >= settings.JOB_MAX_ATTEMPTS:
-            message = (
-                f"The worker stopped while running this job {attempts} times "
-                f"(last during '{stage or 'start'}')."
-            )
-            fields = {
-                "status": Job.Status.FAILED,
-                "finished_at": timezone.now(),
-                "error_type": "WorkerLost",
-                "error_message": message,
-                "error_hint": "Retry it; if it keeps failing, try a shorter text or a lower "
-                "resolution, which need less memory.",
-            }
-            event_type = JobEvent.Type.ERROR
-        else:
-            fields = {"status": Job.Status.QUEUED}
-            event_type = JobEvent.Type.STATUS
-            message = "The worker running this job stopped; resuming from the last checkpoint."
-        try:
-            event_publish(
+    if cancel_requested:
+        moved, outcome = lifecycle.job_canceled(job_id=job_id, lease=lease, stage=stage), "canceled"
+    elif attempts >= settings.JOB_MAX_ATTEMPTS:
+        moved, outcome = (
+            lifecycle.job_fail(
                 job_id=job_id,
-                type=event_type,
-                stage=stage,
-                message=message,
-                payload={"status": fields["status"], "recovered": True},
                 lease=lease,
-                job_fields={**fields, "lease": "", "heartbeat_at": None},
-            )
-        except Job.DoesNotExist:
-            return False  # someone else moved it first
-        if fields["status"] == Job.Status.QUEUED:
-            job_enqueue(job_id)
+                stage=stage,
+                error_type="WorkerLost",
+                message=f"The worker stopped while running this job {attempts} times "
+                f"(last during '{stage or 'start'}').",
+                hint="Retry it; if it keeps failing, try a shorter text or a lower "
+                "resolution, which need less memory.",
+                payload={"recovered": True},
+            ),
+            "failed",
+        )
+    else:
+        moved = lifecycle.job_requeue(
+            job_id=job_id,
+            lease=lease,
+            stage=stage,
+            message="The worker running this job stopped; resuming from the last checkpoint.",
+            payload={"recovered": True},
+        )
+        outcome = "queued"
+    if not moved:
+        return False  # someone else moved it first
     logger.warning(
         "job %s: recovered from a dead worker (%s)",
         job_id,
-        fields["status"],
+        outcome,
         extra={"job_id": str(job_id)},
     )
     return True

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from pipeline.events import event_to_dict
 from pipeline.generators import all_generators
+from pipeline.lifecycle import job_actions
 from pipeline.models import Job, JobEvent
 
 
@@ -34,6 +35,7 @@ class JobVideoSerializer(serializers.Serializer):
 
 class JobSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
     stages = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
     events_url = serializers.SerializerMethodField()
@@ -56,7 +58,8 @@ class JobSerializer(serializers.ModelSerializer):
             "error",
             "attempts",
             "until",
-            "stopped_after",
+            "paused_after",
+            "actions",
             "last_seq",
             "stages",
             "video",
@@ -71,6 +74,15 @@ class JobSerializer(serializers.ModelSerializer):
     @extend_schema_field(JobErrorSerializer(allow_null=True))
     def get_error(self, job) -> dict | None:
         return job.error
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=["cancel", "continue", "retry", "delete"]),
+            help_text="What may be done to the job now.",
+        )
+    )
+    def get_actions(self, job) -> list[str]:
+        return job_actions(job)
 
     @extend_schema_field(JobStageSerializer(many=True))
     def get_stages(self, job) -> list[dict]:

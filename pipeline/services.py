@@ -6,12 +6,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.images import image_validate_and_reencode
-from pipeline.events import event_publish
-from pipeline.models import Job, JobEvent, Upload
-from pipeline.queue import job_enqueue
+from pipeline import lifecycle
+from pipeline.errors import JobStateError  # noqa: F401  (raised from here for callers)
+from pipeline.models import Job, Upload
 from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are raised from here)
     ActiveJobLimit,
     JobLimit,
@@ -20,10 +19,6 @@ from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are ra
     storage_check,
 )
 from pipeline.runner import job_workdir
-
-
-class JobStateError(Exception):
-    """The job is not in a state that allows this (cancel a finished job, retry a running one)."""
 
 
 def job_submit(
@@ -36,7 +31,7 @@ def job_submit(
         job = Job.objects.create(
             owner=owner, kind=kind, prompt=prompt, options=options, title=title[:200], until=until
         )
-        _queued(job.id, "Queued.")
+        lifecycle.job_submitted(job_id=job.id)
     job.refresh_from_db()
     return job
 
@@ -47,34 +42,10 @@ def _lock_and_check_limits(owner_id) -> None:
     job_limits_check(user=owner)
 
 
-def _queued(job_id, message: str, **payload) -> None:
-    """Says the job is queued (an event) and hands it to the queue after commit."""
-    event_publish(
-        job_id=job_id,
-        type=JobEvent.Type.STATUS,
-        message=message,
-        payload={"status": Job.Status.QUEUED, **payload},
-    )
-    job_enqueue(job_id)
-
-
 def job_cancel(*, job: Job, by=None) -> Job:
-    """A queued job is canceled at once; a running one is stopped by its worker within 2 s."""
-    with transaction.atomic():
-        now = timezone.now()
-        if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
-            status=Job.Status.CANCELED, finished_at=now, run_after=None
-        ):
-            event_publish(
-                job_id=job.pk,
-                type=JobEvent.Type.CANCELED,
-                message="Canceled before it started.",
-                payload={"status": Job.Status.CANCELED, "by": getattr(by, "pk", None)},
-            )
-        elif Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(cancel_requested=True):
-            pass  # the worker publishes `canceled` when it has stopped
-        else:
-            raise JobStateError(f"A {job.status} job cannot be canceled.")
+    """A queued or paused job is canceled at once; a running one is stopped by its worker
+    within 2 s."""
+    lifecycle.job_cancel(job_id=job.pk, by_id=getattr(by, "pk", None))
     job.refresh_from_db()
     return job
 
@@ -82,45 +53,19 @@ def job_cancel(*, job: Job, by=None) -> Job:
 def job_retry(*, job: Job, by=None) -> Job:
     """Queues a failed or canceled job again; it resumes at its first unfinished stage."""
     with transaction.atomic():
-        retryable = (Job.Status.FAILED, Job.Status.CANCELED)
-        if Job.objects.filter(pk=job.pk, status__in=retryable).exists():
+        if lifecycle.may(job.pk, "retry"):
             _lock_and_check_limits(job.owner_id)
-        updated = Job.objects.filter(pk=job.pk, status__in=retryable).update(
-            status=Job.Status.QUEUED,
-            attempts=0,
-            cancel_requested=False,
-            error_type="",
-            error_message="",
-            error_hint="",
-            finished_at=None,
-            run_after=None,
-            lease="",
-        )
-        if not updated:
-            raise JobStateError(f"A {job.status} job cannot be retried.")
-        _queued(job.pk, "Queued again; finished stages are kept.", retry=True)
+        lifecycle.job_retry(job_id=job.pk)
     job.refresh_from_db()
     return job
 
 
 def job_continue(*, job: Job, until: str = "", by=None) -> Job:
-    """Runs the rest of a job that stopped after a stage (up to `until`, if given)."""
+    """Runs the rest of a paused job (up to `until`, if given)."""
     with transaction.atomic():
-        stopped = Job.objects.filter(
-            pk=job.pk, status=Job.Status.SUCCEEDED, result__isnull=True
-        ).exclude(stopped_after="")
-        if stopped.exists():
+        if lifecycle.may(job.pk, "continue"):
             _lock_and_check_limits(job.owner_id)
-        updated = stopped.update(
-            status=Job.Status.QUEUED,
-            until=until,
-            stopped_after="",
-            finished_at=None,
-            attempts=0,
-        )
-        if not updated:
-            raise JobStateError("Only a job that stopped after a stage can be continued.")
-        _queued(job.pk, "Continuing with the next stages.", until=until)
+        lifecycle.job_continue(job_id=job.pk, until=until)
     job.refresh_from_db()
     return job
 

@@ -7,7 +7,7 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,8 +18,6 @@ from pipeline.generators import all_generators, get_generator
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobEventSerializer, JobSerializer
 from pipeline.services import (
-    JobLimit,
-    JobStateError,
     job_cancel,
     job_continue,
     job_delete,
@@ -28,12 +26,6 @@ from pipeline.services import (
 )
 from studio.selectors import job_artifact_files, job_artifact_path, jobs_visible_to
 from studio.services import job_create, stage_name_validate
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
 
 CONFLICT_RESPONSE = {
     409: inline_serializer("StateConflict", {"detail": serializers.CharField()}),
@@ -61,10 +53,6 @@ LIMIT_SHAPE = inline_serializer(
 # A job is refused before any work when a limit is reached: 403 for storage (the person's
 # quota or the site's cap), 429 for the active-job cap (and the request-rate throttle).
 LIMIT_RESPONSES = {403: LIMIT_SHAPE, 429: LIMIT_SHAPE}
-
-
-def limit_response(exc: JobLimit) -> Response:
-    return Response(exc.as_dict(), status=exc.status_code)
 
 
 class JobCreateSerializer(serializers.Serializer):
@@ -116,10 +104,7 @@ class JobListCreateView(generics.ListAPIView):
     def post(self, request):
         data = JobCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            job = job_create(user=request.user, **data.validated_data)
-        except JobLimit as exc:
-            return limit_response(exc)
+        job = job_create(user=request.user, **data.validated_data)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -145,10 +130,7 @@ class JobDetailView(JobMixin, APIView):
 class JobCancelView(JobMixin, APIView):
     @extend_schema(request=None, responses={202: JobSerializer, **CONFLICT_RESPONSE})
     def post(self, request, job_id):
-        try:
-            job = job_cancel(job=self.get_job(), by=request.user)
-        except JobStateError as exc:
-            raise Conflict(str(exc))
+        job = job_cancel(job=self.get_job(), by=request.user)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -157,12 +139,7 @@ class JobRetryView(JobMixin, APIView):
         request=None, responses={202: JobSerializer, **LIMIT_RESPONSES, **CONFLICT_RESPONSE}
     )
     def post(self, request, job_id):
-        try:
-            job = job_retry(job=self.get_job(), by=request.user)
-        except JobStateError as exc:
-            raise Conflict(str(exc))
-        except JobLimit as exc:
-            return limit_response(exc)
+        job = job_retry(job=self.get_job(), by=request.user)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -176,17 +153,12 @@ class JobContinueView(JobMixin, APIView):
         responses={202: JobSerializer, **LIMIT_RESPONSES, **CONFLICT_RESPONSE},
     )
     def post(self, request, job_id):
-        """Runs the remaining stages of a job that stopped after a stage (`until`)."""
+        """Runs the remaining stages of a paused job (one that stopped after a stage: `until`)."""
         job = self.get_job()
         body = ContinueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         until = stage_name_validate(get_generator(job.kind), body.validated_data["until"])
-        try:
-            job = job_continue(job=job, until=until, by=request.user)
-        except JobStateError as exc:
-            raise Conflict(str(exc))
-        except JobLimit as exc:
-            return limit_response(exc)
+        job = job_continue(job=job, until=until, by=request.user)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -350,8 +322,6 @@ class UploadView(APIView):
             upload = upload_create(owner=request.user, file=file)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"image": exc.messages})
-        except JobLimit as exc:
-            return limit_response(exc)
         return Response(
             {
                 "id": str(upload.id),

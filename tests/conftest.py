@@ -47,9 +47,11 @@ def make_job(alice):
 
     from studio.services import job_create
 
-    def make(owner=None, prompt="Hello there. A second card.", **options):
+    def make(owner=None, prompt="Hello there. A second card.", until="", **options):
         with transaction.atomic():
-            return job_create(user=owner or alice, kind="demo", prompt=prompt, options=options)
+            return job_create(
+                user=owner or alice, kind="demo", prompt=prompt, options=options, until=until
+            )
 
     return make
 

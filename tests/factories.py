@@ -69,7 +69,7 @@ class VideoFactory(factory.django.DjangoModelFactory):
     """A real, playable 1 s video, stored through gallery.services.video_create.
 
     `with_captions=True` adds WebVTT and SRT files and `with_poster=True` a stored poster
-    (without one, the poster is made on first request). Other fields (visibility,
+    (without one, video_create makes it from the video). Other fields (visibility,
     moderation, created_at, ...) are written to the row afterwards."""
 
     class Meta:

@@ -347,6 +347,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "videogen.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "videogen.exceptions.api_exception_handler",
     "PAGE_SIZE": 20,
     # How many proxies in front add X-Forwarded-For; throttles trust no more than that.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),

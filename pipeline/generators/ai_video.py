@@ -20,7 +20,6 @@ from rest_framework import serializers
 
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Availability, Generator, Stage
-from pipeline.generators.common import finalize
 from pipeline.generators.narration import narrate, speech, voice_choices
 from pipeline.gpu import device_lock
 from pipeline.providers import get_provider
@@ -222,15 +221,13 @@ def reference_image(ctx) -> Path | None:
     """
     from PIL import Image, UnidentifiedImageError
 
-    from pipeline.models import Upload
-
     upload_id = ctx.options.get("reference_image")
     if not upload_id:
         return None
     local = ctx.workdir / REFERENCE_FILE
     if local.exists():
         return local
-    upload = Upload.objects.filter(pk=upload_id, owner_id=ctx.owner_id).first()
+    upload = ctx.upload(upload_id)
     if upload is None:
         raise GeneratorError(
             f"The reference image {upload_id} is not one of your uploads.",
@@ -405,7 +402,6 @@ generator = AiVideoGenerator(
         Stage("shots", "Rendering shots", render_shots, weight=10, produces=("shots",)),
         Stage("narrate", "Narrating", narrate_shots, weight=1),
         Stage("assemble", "Joining shots", assemble, weight=2, produces=("video.mp4",)),
-        Stage("finalize", "Saving", finalize, weight=1),
     ],
     options_serializer=AiVideoOptions,
     prompt_label="What should the video show?",

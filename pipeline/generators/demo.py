@@ -14,12 +14,11 @@ from rest_framework import serializers
 
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Generator, Stage
-from pipeline.generators.common import finalize
 from pipeline.media.ffmpeg import MP4_AUDIO, MP4_CONTAINER, MP4_VIDEO, base_args
 
 CARD_SECONDS = 1.5
 WIDTH, HEIGHT, FPS = 640, 360, 15
-STAGE_NAMES = ["plan", "frames", "encode", "finalize"]
+STAGE_NAMES = ["plan", "frames", "encode"]
 
 
 class DemoOptions(serializers.Serializer):
@@ -135,11 +134,6 @@ def encode(ctx) -> dict:
     return {"video": "clip.mp4", "duration": duration, "title": ctx.outputs("plan")["title"]}
 
 
-def finalize_stage(ctx) -> dict:
-    _maybe_fail(ctx)
-    return finalize(ctx)
-
-
 def _wrap(text: str, width: int) -> str:
     words, lines, line = text.split(), [], ""
     for word in words:
@@ -160,7 +154,6 @@ generator = Generator(
         Stage("plan", "Planning", plan, weight=1, produces=("plan.json",)),
         Stage("frames", "Drawing cards", frames, weight=2, produces=("cards",)),
         Stage("encode", "Encoding", encode, weight=2, produces=("clip.mp4",)),
-        Stage("finalize", "Saving", finalize_stage, weight=1),
     ],
     options_serializer=DemoOptions,
     prompt_max_chars=2000,

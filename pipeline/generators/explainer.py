@@ -1,6 +1,6 @@
 """The explainer generator: a planner writes a scene plan, Manim draws it, a voice narrates it.
 
-Stages: plan, narrate, captions, render, assemble, finalize. Scenes last as long as their
+Stages: plan, narrate, captions, render, assemble. Scenes last as long as their
 narration, so voice and animation stay in step; the render stage uses our own Manim templates,
 or, when the job asks for it and a language model is configured, Manim code the model writes,
 run in the sandbox with a bounded number of repairs before falling back to the templates.
@@ -9,7 +9,6 @@ run in the sandbox with a bounded number of repairs before falling back to the t
 from rest_framework import serializers
 
 from pipeline.generators.base import Generator, Stage
-from pipeline.generators.common import finalize
 from pipeline.generators.explainer_render import render_stage
 from pipeline.generators.narrated_video import (
     assemble_clips_stage,
@@ -53,7 +52,6 @@ generator = Generator(
             weight=2,
             produces=("video.mp4",),
         ),
-        Stage("finalize", "Saving", finalize, weight=0.5),
     ],  # fmt: skip
     options_serializer=ExplainerOptions,
     prompt_label="Topic",

@@ -2,11 +2,10 @@
 assembled into a video.
 
 Stages (with their share of the progress bar): plan 20, narrate 40, captions 60, visuals 80,
-assemble 90, finalize 100.
+assemble 100.
 """
 
 from pipeline.generators.base import Generator, Stage
-from pipeline.generators.common import finalize
 from pipeline.generators.narrated_video import (
     assemble_stills_stage,
     captions_stage_named,
@@ -41,10 +40,9 @@ generator = Generator(
             "assemble",
             "Assembling the video",
             assemble_stills_stage,
-            weight=1,
+            weight=2,
             produces=("video.mp4",),
         ),
-        Stage("finalize", "Saving", finalize, weight=1),
     ],  # fmt: skip
     options_serializer=StoryOptions,
     prompt_label="Story",

@@ -8,7 +8,6 @@ Each stage leaves its artifacts in the work folder and its timing in the manifes
 from rest_framework import serializers
 
 from pipeline.generators.base import Generator, Stage
-from pipeline.generators.common import finalize
 from pipeline.generators.narrated_video import (
     assemble_stills_stage,
     captions_stage,
@@ -77,7 +76,6 @@ generator = Generator(
             produces=("video.mp4",),
         ),
         captions_stage_named(run=captions, produces=("youtube.json",)),
-        Stage("finalize", "Saving", finalize, weight=1),
     ],  # fmt: skip
     options_serializer=YouTubeOptions,
     prompt_label="Topic",

@@ -825,19 +825,3 @@ def _clip_duration(path: Path) -> float:
         if stream.duration is not None:
             return float(stream.duration * stream.time_base)
         return (container.duration or 0) / av.time_base
-
-
-def make_poster(video_path: Path, poster_path: Path, at: float = 1.0) -> Path:
-    """A JPEG of the frame on screen at `at` seconds (the last one, for shorter videos)."""
-    chosen = None
-    with av.open(str(video_path)) as container:
-        stream = container.streams.video[0]
-        container.seek(int(at / stream.time_base), stream=stream)
-        for frame in container.decode(stream):
-            if chosen is not None and frame.time > at + 1e-3:
-                break
-            chosen = frame
-    if chosen is None:
-        raise ValueError(f"{video_path} has no video frames")
-    chosen.to_image().save(poster_path, "JPEG", quality=88)
-    return Path(poster_path)

@@ -11,7 +11,6 @@
   let lastSeq = 0;
   let retryDelay = 500;
   let socket = null;
-  const FINISHED = ["succeeded", "failed", "canceled"];
 
   const $ = (id) => document.getElementById(id);
 
@@ -20,13 +19,15 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  function setStatus(status) {
+  // The buttons follow the actions the server says are allowed now.
+  function setStatus(status, actions) {
     const badge = $("job-status");
     badge.className = "badge badge-" + status;
     badge.textContent = status;
-    $("cancel").hidden = !(status === "queued" || status === "running");
-    $("retry").hidden = !(status === "failed" || status === "canceled");
-    if (FINISHED.includes(status)) $("job-eta").hidden = true;
+    ["cancel", "retry", "continue"].forEach((action) => {
+      $(action).hidden = !(actions || []).includes(action);
+    });
+    if (status !== "running") $("job-eta").hidden = true;
   }
 
   function setProgress(value) {
@@ -116,7 +117,7 @@
 
   function applySnapshot(snapshot) {
     job = snapshot;
-    setStatus(snapshot.status);
+    setStatus(snapshot.status, snapshot.actions);
     setStages(snapshot.stages);
     setProgress(snapshot.progress);
     $("job-message").textContent = snapshot.message || "";
@@ -130,41 +131,26 @@
     log(event);
     if (event.progress !== null && event.progress !== undefined) setProgress(event.progress);
     if (event.message) $("job-message").textContent = event.message;
+    // Every change of status comes with the new status and the actions it allows.
+    if (event.payload && event.payload.status) {
+      job.status = event.payload.status;
+      job.actions = event.payload.actions || job.actions;
+      if (job.status === "running" && !job.started_at) job.started_at = event.at;
+      if (job.status === "queued") $("job-error").hidden = true;
+      setStatus(job.status, job.actions);
+    }
     switch (event.type) {
-      case "status":
-        job.status = event.payload.status || job.status;
-        if (job.status === "running" && !job.started_at) job.started_at = event.at;
-        if (job.status === "queued") $("job-error").hidden = true;
-        setStatus(job.status);
-        break;
       case "progress":
-        if (event.stage) {
-          job.status = "running";
-          setStatus("running");
-          markStage(event.stage, "running");
-        }
+        if (event.stage) markStage(event.stage, "running");
         break;
       case "stage_complete":
         markStage(event.stage, "done", event.payload.seconds);
         break;
       case "job_complete":
-        job.status = "succeeded";
-        setStatus("succeeded");
         refresh();
         break;
       case "error":
-        if (event.payload.retrying) {
-          job.status = "queued";
-          setStatus("queued");
-        } else {
-          job.status = "failed";
-          setStatus("failed");
-          showError(event.message, event.payload.hint);
-        }
-        break;
-      case "canceled":
-        job.status = "canceled";
-        setStatus("canceled");
+        if (!event.payload.retrying) showError(event.message, event.payload.hint);
         break;
     }
   }
@@ -210,6 +196,7 @@
 
   $("cancel").addEventListener("click", () => act("cancel"));
   $("retry").addEventListener("click", () => act("retry"));
-  setStatus(job.status);
+  $("continue").addEventListener("click", () => act("continue"));
+  setStatus(job.status, job.actions);
   connect();
 })();

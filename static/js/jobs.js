@@ -3,7 +3,6 @@
   "use strict";
   const table = document.getElementById("jobs-table");
   if (!table) return;
-  const STATUS = { status: null, job_complete: "succeeded", canceled: "canceled" };
 
   function row(jobId) {
     return table.querySelector('tr[data-job-id="' + jobId + '"]');
@@ -32,10 +31,9 @@
         return;
       }
       if (!data.job) return;
-      let status = STATUS[data.type] || null;
-      if (data.type === "status") status = data.payload.status;
+      // Changes of status carry the new one; a stage's progress means it runs.
+      let status = data.payload.status || null;
       if (data.type === "progress" && data.stage) status = "running";
-      if (data.type === "error") status = data.payload.retrying ? "queued" : "failed";
       update(data.job, status, data.progress);
     });
     socket.addEventListener("open", () => { delay = 500; });

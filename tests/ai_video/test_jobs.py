@@ -50,7 +50,7 @@ def test_a_job_renders_each_shot_and_joins_them(alice, fake_t2v):
     assert all(c["prompt"].endswith(", watercolour") for c in t2v.calls)
     assert all(c["image_size"] is None for c in t2v.calls)
     assert [e.stage for e in events(job, "stage_complete")] == [
-        "storyboard", "shots", "narrate", "assemble", "finalize",
+        "storyboard", "shots", "narrate", "assemble",
     ]  # fmt: skip
     assert job.manifest["stages"]["storyboard"]["outputs"]["script"]["shots"][1]["seed"] == 8
 

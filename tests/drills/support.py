@@ -5,7 +5,7 @@ import time
 
 from tests.live.stack import wait_for
 
-STAGES = ["plan", "frames", "encode", "finalize"]
+STAGES = ["plan", "frames", "encode"]
 
 
 def submit(client, prompt: str, **options) -> str:
@@ -77,7 +77,7 @@ def runs(log: list[dict]) -> list[list[dict]]:
             event["type"] in ("status", "error")
             and any(
                 key in event["payload"]
-                for key in ("recovered", "retrying", "permanent", "stopped_after")
+                for key in ("recovered", "retrying", "permanent", "paused_after")
             )
         )
         if starts:

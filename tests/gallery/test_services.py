@@ -128,21 +128,6 @@ def test_delete_removes_every_file_once_committed(video_for, django_capture_on_c
     assert not any(default_storage.exists(n) for n in names)
 
 
-def test_delete_also_removes_a_poster_made_after_the_video_was_loaded(
-    video_for, django_capture_on_commit_callbacks
-):
-    video = video_for()
-    stale = Video.objects.get(pk=video.pk)
-    services.video_poster_ensure(video=video)
-    poster = Video.objects.get(pk=video.pk).poster.name
-    assert default_storage.exists(poster)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.video_delete(video=stale)
-
-    assert not default_storage.exists(poster)
-
-
 def test_delete_keeps_the_files_when_the_transaction_rolls_back(video_for):
     from django.db import transaction
 
@@ -155,45 +140,6 @@ def test_delete_keeps_the_files_when_the_transaction_rolls_back(video_for):
 
     assert Video.objects.filter(pk=pk).exists()
     assert default_storage.exists(name)
-
-
-# --- posters ------------------------------------------------------------------------------
-
-
-def test_poster_is_a_frame_of_the_video(video_for):
-    from PIL import Image
-
-    video = video_for()
-
-    services.video_poster_ensure(video=video)
-
-    with video.poster.open("rb") as fh:
-        image = Image.open(fh)
-        image.load()
-    assert (image.format, image.size) == ("JPEG", (160, 90))
-    # testsrc is colourful: a frame, not a blank picture.
-    assert len(set(image.getdata())) > 50
-
-
-def test_a_file_without_pictures_gives_a_poster_error(alice, tmp_path):
-    import subprocess
-
-    import imageio_ffmpeg
-
-    audio = tmp_path / "tone.mp4"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            *("-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=0.2", "-c:a", "aac"),
-            str(audio),
-        ],
-        check=True,
-    )
-    video = services.video_create(owner=alice, job_id=None, title="Tone", video_path=audio)
-
-    with pytest.raises(services.PosterError):
-        services.video_poster_ensure(video=video)
-    assert not Video.objects.get(pk=video.pk).poster
 
 
 # --- moderation ---------------------------------------------------------------------------

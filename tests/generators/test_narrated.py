@@ -54,7 +54,7 @@ def test_story_job_makes_a_narrated_captioned_video(alice):
     info = assert_playable(job)
     assert (info.width, info.height) == (852, 480)
     assert [e.stage for e in JobEvent.objects.filter(job=job, type="stage_complete")] == [
-        "plan", "narrate", "captions", "visuals", "assemble", "finalize",
+        "plan", "narrate", "captions", "visuals", "assemble",
     ]  # fmt: skip
     cues = read_vtt(job.result.captions_vtt.path)
     narration = " ".join(s["narration"] for s in job.manifest["stages"]["plan"]["outputs"]
@@ -81,7 +81,7 @@ def test_caption_cues_start_and_end_with_the_spoken_words(alice):
 def test_story_progress_milestones_follow_the_stages(alice):
     job = run(alice, "story", STORY)
     done = [e.progress for e in JobEvent.objects.filter(job=job, type="stage_complete")]
-    assert done == [20, 40, 60, 80, 90, 99]
+    assert done == [20, 40, 60, 80, 99]
 
 
 def test_vertical_story_without_burned_captions(alice):
@@ -95,7 +95,7 @@ def test_youtube_job_has_script_images_voices_and_metadata(alice):
     assert_playable(job)
     stages = job.manifest["stages"]
     ran = [e.stage for e in JobEvent.objects.filter(job=job, type="stage_complete")]
-    assert ran == ["ideation", "script", "images", "voices", "assembly", "captions", "finalize"]
+    assert ran == ["ideation", "script", "images", "voices", "assembly", "captions"]
     assert all("seconds" in s for s in stages.values())
     script = stages["script"]["outputs"]["script"]
     assert all(scene["narration"] and scene["image_prompt"] for scene in script)

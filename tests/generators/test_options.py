@@ -64,5 +64,5 @@ def test_generators_list_the_narrated_kinds_with_their_limits(api_for, alice, se
     assert story["quality"]["choices"] == ["480", "720"]
     assert story["voice"]["type"] == "string"
     assert listing["youtube"]["stages"] == [
-        "ideation", "script", "images", "voices", "assembly", "captions", "finalize",
+        "ideation", "script", "images", "voices", "assembly", "captions",
     ]  # fmt: skip

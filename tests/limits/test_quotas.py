@@ -103,7 +103,7 @@ def test_retry_and_continue_are_refused_over_the_quota(api_for, alice, video_for
     client = api_for(alice)
     stopped = stop_after_plan(client)
     failed = stop_after_plan(client)
-    Job.objects.filter(pk=failed.pk).update(status=Job.Status.FAILED, stopped_after="")
+    Job.objects.filter(pk=failed.pk).update(status=Job.Status.FAILED, paused_after="")
     video = video_for()
     settings.USER_STORAGE_QUOTA_BYTES = video.size
 
@@ -113,7 +113,7 @@ def test_retry_and_continue_are_refused_over_the_quota(api_for, alice, video_for
     assert retry.status_code == 403 and retry.json()["code"] == "storage_quota_exceeded"
     assert resume.status_code == 403 and resume.json()["code"] == "storage_quota_exceeded"
     assert Job.objects.get(pk=failed.pk).status == Job.Status.FAILED
-    assert Job.objects.get(pk=stopped.pk).stopped_after == "plan"
+    assert Job.objects.get(pk=stopped.pk).paused_after == "plan"
 
 
 def test_a_job_in_the_wrong_state_still_answers_409_over_the_quota(
@@ -141,7 +141,7 @@ def test_the_active_job_cap_answers_429_naming_active_and_limit(api_for, alice, 
 def test_retry_counts_against_the_active_job_cap(api_for, alice, settings):
     client = api_for(alice)
     failed = stop_after_plan(client)
-    Job.objects.filter(pk=failed.pk).update(status=Job.Status.FAILED, stopped_after="")
+    Job.objects.filter(pk=failed.pk).update(status=Job.Status.FAILED, paused_after="")
     settings.MAX_ACTIVE_JOBS_PER_USER = 1
     assert create(client).status_code == 202
 

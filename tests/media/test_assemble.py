@@ -1,11 +1,13 @@
 """The assembler, on real output probed with PyAV. Tiny frames keep it quick."""
 
+import io
+
 import av
 import numpy as np
 import pytest
 from PIL import Image
 
-from gallery.media import moov_before_mdat, probe
+from gallery.media import moov_before_mdat, poster_jpeg, probe
 from pipeline.media.assemble import (
     CaptionStyle,
     Segment,
@@ -13,7 +15,6 @@ from pipeline.media.assemble import (
     assemble,
     concat_clips,
     duck,
-    make_poster,
     read_audio,
     resolve_size,
 )
@@ -204,12 +205,11 @@ def test_a_clip_can_start_part_way_in(tmp_path, stills):
 def test_poster_is_a_jpeg_of_the_frame_on_screen(tmp_path, stills):
     out = assemble(Timeline([Segment(1.0, image=s) for s in stills], crossfade=0),
                    tmp_path / "v.mp4", size=SIZE, fps=10)  # fmt: skip
-    poster = make_poster(out, tmp_path / "poster.jpg", at=1.5)
-    image = Image.open(poster)
+    image = Image.open(io.BytesIO(poster_jpeg(out, at=1.5)))
     assert image.format == "JPEG" and image.size == SIZE
     assert np.asarray(image)[90, 160][2] > 150
-    late = make_poster(out, tmp_path / "late.jpg", at=60)  # past the end: the last frame
-    assert np.asarray(Image.open(late))[90, 160][2] > 150
+    late = poster_jpeg(out, at=60)  # past the end: the last frame
+    assert np.asarray(Image.open(io.BytesIO(late)))[90, 160][2] > 150
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def test_two_web_processes_report_one_workers_job_and_every_log_line_is_json(liv
     for event in client.get(f"/api/v1/jobs/{job_id}/events").json():
         if event["type"] == "stage_complete":
             seconds[event["stage"]] = event["payload"]["seconds"]
-    assert set(seconds) == {"plan", "frames", "encode", "finalize"}
+    assert set(seconds) == {"plan", "frames", "encode"}
 
     def figures(base):
         parsed = scrape(base)

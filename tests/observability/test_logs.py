@@ -48,7 +48,7 @@ def test_lines_logged_while_a_job_runs_carry_its_id(make_job, json_lines):
     for line in lines:
         assert {"time", "level", "logger", "message"} <= set(line)
     stages = [line for line in lines if line.get("stage")]
-    assert [line["stage"] for line in stages] == ["plan", "frames", "encode", "finalize"]
+    assert [line["stage"] for line in stages] == ["plan", "frames", "encode"]
     # The runner logs these without naming the job: the id comes from the run's context.
     assert {line["job_id"] for line in stages} == {str(job.id)}
     assert all(line["logger"] == "pipeline.runner" for line in stages)

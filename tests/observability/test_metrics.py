@@ -96,6 +96,8 @@ def test_jobs_by_state_and_queue_depth_come_from_the_database_and_the_broker(
 def test_stage_durations_and_outcomes_are_counted_from_real_runs(client, make_job):
     done = make_job(cards=1)
     assert job_run(job_id=done.id) == Job.Status.SUCCEEDED
+    paused = make_job(cards=1, until="plan")
+    assert job_run(job_id=paused.id) == Job.Status.PAUSED  # not an outcome: not counted
     broken = make_job(cards=1, fail_at="encode")
     assert job_run(job_id=broken.id) == Job.Status.FAILED
     job_cancel(job=make_job(cards=1))
@@ -111,7 +113,7 @@ def test_stage_durations_and_outcomes_are_counted_from_real_runs(client, make_jo
     recorded: dict[str, list[float]] = {}
     for event in JobEvent.objects.filter(type=JobEvent.Type.STAGE_COMPLETE):
         recorded.setdefault(event.stage, []).append(event.payload["seconds"])
-    assert sorted(len(v) for v in recorded.values()) == [1, 1, 2, 2]  # encode failed once
+    assert sorted(len(v) for v in recorded.values()) == [1, 2, 3]  # encode failed once
     for stage, seconds in recorded.items():
         labels = {"kind": "demo", "stage": stage}
         count = value(parsed, "videogen_stage_duration_seconds_count", **labels)

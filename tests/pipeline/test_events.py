@@ -15,7 +15,6 @@ def test_publish_writes_the_row_updates_the_job_and_numbers_events(make_job):
         stage="plan",
         progress=10,
         message="Planning",
-        job_fields={"stage": "plan"},
     )
     second = event_publish(job_id=job.id, type="progress", stage="plan", progress=20)
     job.refresh_from_db()

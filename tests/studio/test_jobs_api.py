@@ -23,7 +23,7 @@ def test_creating_a_job_answers_202_with_the_queued_job(api_for, alice):
     assert body["status"] == "queued" and body["kind"] == "demo"
     assert body["options"]["cards"] == 1 and body["options"]["seconds"] == 0.0
     assert body["title"] == "My clip"
-    assert [s["name"] for s in body["stages"]] == ["plan", "frames", "encode", "finalize"]
+    assert [s["name"] for s in body["stages"]] == ["plan", "frames", "encode"]
     assert body["events_url"] == f"/api/v1/jobs/{body['id']}/events"
     job = Job.objects.get(pk=body["id"])
     assert job.owner == alice and job.last_seq == 1

@@ -20,7 +20,8 @@ def test_a_job_stops_after_the_stage_asked_and_shows_its_artifacts(api_for, alic
     job_run(job_id=body["id"])
 
     job = client.get(f"/api/v1/jobs/{body['id']}").json()
-    assert (job["status"], job["stopped_after"], job["video"]) == ("succeeded", "frames", None)
+    assert (job["status"], job["paused_after"], job["video"]) == ("paused", "frames", None)
+    assert job["actions"] == ["continue", "cancel", "delete"]
     artifacts = client.get(f"/api/v1/jobs/{body['id']}/artifacts").json()
     assert set(artifacts["stages"]) == {"plan", "frames"}
     paths = [f["path"] for f in artifacts["files"]]
@@ -38,15 +39,15 @@ def test_continue_runs_the_rest_without_redoing_finished_stages(api_for, alice):
     job_run(job_id=job_id)
     plan_done = Job.objects.get(pk=job_id).manifest["stages"]["plan"]["finished_at"]
 
-    response = client.post(f"/api/v1/jobs/{job_id}/continue", {"until": "encode"}, format="json")
+    response = client.post(f"/api/v1/jobs/{job_id}/continue", {"until": "frames"}, format="json")
     assert response.status_code == 202 and response.json()["status"] == "queued"
     job_run(job_id=job_id)
-    assert Job.objects.get(pk=job_id).stopped_after == "encode"
+    assert Job.objects.get(pk=job_id).paused_after == "frames"
 
     assert client.post(f"/api/v1/jobs/{job_id}/continue").status_code == 202
     job_run(job_id=job_id)
     job = Job.objects.get(pk=job_id)
-    assert job.status == "succeeded" and job.result is not None and not job.stopped_after
+    assert job.status == "succeeded" and job.result is not None and not job.paused_after
     assert job.manifest["stages"]["plan"]["finished_at"] == plan_done
     assert client.post(f"/api/v1/jobs/{job_id}/continue").status_code == 409
 

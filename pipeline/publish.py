@@ -1,0 +1,78 @@
+"""Hands a job's rendered video to the gallery, once, after its generator's last stage.
+
+This is the engine's work, not a generator's: it checks the owner's storage quota, stores the
+video with its poster and captions, and links it to the job, all while the worker still holds
+the job's lease.
+"""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from gallery.services import video_create
+from pipeline.errors import LeaseLost
+from pipeline.models import Job
+from pipeline.quotas import StorageQuotaError, StorageQuotaExceeded, storage_check
+
+
+def render_outputs(records: list[dict]) -> dict:
+    """What the stages (outputs in stage order) say about the finished video: the newest
+    `video`, with its `duration`, `title`, `poster`, and the newest captions files."""
+    found: dict = {}
+    for outputs in reversed(records):
+        if "video" not in found and outputs.get("video"):
+            found.update(
+                {k: outputs[k] for k in ("video", "duration", "title", "poster") if k in outputs}
+            )
+        for key in ("captions_vtt", "captions_srt"):
+            if key not in found and outputs.get(key):
+                found[key] = outputs[key]
+    if "video" not in found:
+        raise RuntimeError("no stage produced a video")
+    return found
+
+
+def job_video_publish(*, job_id, lease: str, workdir: Path, records: list[dict]) -> str:
+    """Stores the render named by the stages' outputs as the job's gallery video and returns
+    its id. Running it again after a crash finds the video already linked and does nothing."""
+    job = Job.objects.only("result_id", "title", "prompt", "owner_id").get(pk=job_id)
+    if job.result_id:
+        return str(job.result_id)
+    render = render_outputs(records)
+    video_path = workdir / render["video"]
+
+    def local(key):
+        return workdir / render[key] if render.get(key) else None
+
+    # One transaction: a worker that dies half-way leaves no video without its job link. The
+    # owner's row is locked so that two of their jobs finishing together cannot both pass
+    # the storage quota; a video that would not fit is refused before anything is stored.
+    stored, storage = [], None
+    try:
+        with transaction.atomic():
+            owner = get_user_model().objects.select_for_update().get(pk=job.owner_id)
+            try:
+                storage_check(user=owner, adding=video_path.stat().st_size)
+            except StorageQuotaExceeded as exc:
+                raise StorageQuotaError(exc) from None
+            video = video_create(
+                owner=owner,
+                job_id=job_id,
+                title=job.title or render.get("title") or job.prompt[:80],
+                video_path=video_path,
+                poster_path=local("poster"),
+                vtt_path=local("captions_vtt"),
+                srt_path=local("captions_srt"),
+            )
+            stored = [getattr(video, name).name for name in video.FILE_FIELDS
+                      if getattr(video, name)]  # fmt: skip
+            storage = video.file.storage
+            if not Job.objects.filter(pk=job_id, lease=lease).update(result=video):
+                raise LeaseLost()
+    except Exception:
+        # The row was rolled back: its files must not stay behind in storage.
+        for name in stored:
+            storage.delete(name)
+        raise
+    return str(video.id)
