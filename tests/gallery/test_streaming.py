@@ -175,9 +175,7 @@ def test_captions_are_404_when_the_video_has_none(api_for, alice, video_for, nam
     assert response.json() == {"detail": "This video has no captions."}
 
 
-def test_a_video_without_pictures_has_no_poster_and_its_thumbnail_is_404(
-    api_for, alice, tmp_path
-):
+def test_a_video_without_pictures_has_no_poster_and_its_thumbnail_is_404(api_for, alice, tmp_path):
     import subprocess
 
     import imageio_ffmpeg
