@@ -5,12 +5,14 @@ with one ranged GET (never downloaded whole first). Under ASGI the body is an as
 that reads a chunk at a time in a thread, so a long video never sits in memory.
 """
 
+import dataclasses
 import mimetypes
 import re
 from urllib.parse import quote
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
@@ -87,6 +89,14 @@ def _disposition(download_name: str | None) -> str | None:
     return f"attachment; filename*=UTF-8''{quote(download_name)}"
 
 
+@dataclasses.dataclass(frozen=True)
+class StoredName:
+    """A file in storage known by its name alone (not a model's FieldFile)."""
+
+    name: str
+    storage: object = dataclasses.field(default_factory=lambda: default_storage)
+
+
 def stored_file_response(
     request,
     field,
@@ -95,7 +105,8 @@ def stored_file_response(
     content_type=None,
     redirect: bool = False,
 ):
-    """Streams a FieldFile, answering Range requests with 206 (or 416 for a bad range).
+    """Streams a FieldFile (or a StoredName), answering Range requests with 206 (or 416 for
+    a bad range).
 
     Call it only after the permission check. With `redirect` (for videos), S3 storage and
     S3_REDIRECT on, the answer is a redirect to a presigned link valid S3_REDIRECT_SECONDS,

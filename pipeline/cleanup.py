@@ -1,14 +1,16 @@
 """Retention and the orphan sweep: what the scheduled tasks and `POST api/v1/cleanup` run.
 
 - Retention: videos older than VIDEO_RETENTION_DAYS are deleted with their files (0 keeps them
-  forever); the work folders of jobs that finished more than JOB_WORK_RETENTION_DAYS ago are
-  removed (never an active job's).
-- Orphans: files in storage under the app's folders that no row refers to, and work folders
-  whose job is gone, once they are older than ORPHAN_GRACE_HOURS (a file being stored right
-  now is young, and kept).
+  forever); the stage artifacts in storage and the work folders of jobs that finished more
+  than JOB_WORK_RETENTION_DAYS ago are removed (never an active or paused job's).
+- Orphans: files in storage under the app's folders that no row refers to, stored artifacts
+  and work folders whose job is gone, once they are older than ORPHAN_GRACE_HOURS (a file
+  being stored right now is young, and kept).
 
 Storage is listed and deleted only through the storage API (`listdir`, `get_modified_time`),
-so this works the same on S3. Work folders are the worker's private local folders.
+so this works the same on S3, from any process. Work folders are each worker's private local
+folders: every worker sweeps its own (`work_dirs_sweep`) when it starts and then at most
+every WORK_SWEEP_SECONDS, after a job.
 """
 
 import logging
@@ -28,6 +30,7 @@ from django.utils import timezone
 
 from gallery.models import Video
 from gallery.services import video_delete
+from pipeline.artifacts import PREFIX as ARTIFACTS_PREFIX
 from pipeline.models import Job
 from pipeline.runner import job_workdir
 
@@ -50,8 +53,10 @@ class Removed:
 @dataclass
 class CleanupReport:
     videos_expired: Removed = field(default_factory=Removed)
+    artifacts_expired: Removed = field(default_factory=Removed)
     work_dirs_expired: Removed = field(default_factory=Removed)
     orphan_files: Removed = field(default_factory=Removed)
+    orphan_artifacts: Removed = field(default_factory=Removed)
     orphan_work_dirs: Removed = field(default_factory=Removed)
 
     def as_dict(self) -> dict:
@@ -144,6 +149,48 @@ def work_dirs_expire(*, report: CleanupReport, now: datetime) -> None:
         _remove_dir(dirs[job_id], report.work_dirs_expired)
 
 
+def _artifact_jobs(storage) -> dict[uuid.UUID, str]:
+    """The jobs that have stage artifacts in storage, by id, with their folder."""
+    try:
+        folders, _files = storage.listdir(ARTIFACTS_PREFIX)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    found = {}
+    for name in folders:
+        try:
+            found[uuid.UUID(name)] = f"{ARTIFACTS_PREFIX}/{name}"
+        except ValueError:
+            continue
+    return found
+
+
+def _remove_stored_folder(storage, folder: str, removed: Removed) -> None:
+    for name in list(_walk(storage, folder)):
+        size = _stored_size(storage, name)
+        storage.delete(name)
+        removed.add(size)
+
+
+def artifacts_expire(*, report: CleanupReport, now: datetime, storage=None) -> None:
+    days = settings.JOB_WORK_RETENTION_DAYS
+    storage = storage or default_storage
+    if not days:
+        return
+    stored = _artifact_jobs(storage)
+    if not stored:
+        return
+    expired = Job.objects.filter(
+        pk__in=list(stored), status__in=Job.FINISHED, finished_at__lt=now - timedelta(days=days)
+    )
+    for job in expired.only("pk", "manifest"):
+        _remove_stored_folder(storage, stored[job.pk], report.artifacts_expired)
+        # Nothing to fetch any more: a stage whose files are gone runs again if needed.
+        manifest = job.manifest or {}
+        for record in manifest.get("stages", {}).values():
+            record.pop("files", None)
+        Job.objects.filter(pk=job.pk).update(manifest=manifest)
+
+
 # --- orphans --------------------------------------------------------------------------------
 
 
@@ -219,6 +266,27 @@ def orphan_files_sweep(*, report: CleanupReport, now: datetime, storage=None) ->
                 logger.info("orphan file %s removed (%s bytes)", name, size)
 
 
+def orphan_artifacts_sweep(*, report: CleanupReport, now: datetime, storage=None) -> None:
+    storage = storage or default_storage
+    grace = now - timedelta(hours=settings.ORPHAN_GRACE_HOURS)
+    stored = _artifact_jobs(storage)
+    known = set(Job.objects.filter(pk__in=list(stored)).values_list("pk", flat=True))
+    for job_id, folder in stored.items():
+        if job_id in known:
+            continue
+        for name in list(_walk(storage, folder)):
+            try:
+                modified = storage.get_modified_time(name)
+            except (OSError, NotImplementedError):
+                continue
+            if timezone.is_naive(modified):
+                modified = timezone.make_aware(modified)
+            if modified < grace:
+                size = _stored_size(storage, name)
+                storage.delete(name)
+                report.orphan_artifacts.add(size)
+
+
 def orphan_work_dirs_sweep(*, report: CleanupReport, now: datetime) -> None:
     grace = (now - timedelta(hours=settings.ORPHAN_GRACE_HOURS)).timestamp()
     dirs = _work_dirs()
@@ -240,26 +308,39 @@ def orphan_work_dirs_sweep(*, report: CleanupReport, now: datetime) -> None:
 
 
 def retention_run(*, now: datetime | None = None) -> CleanupReport:
+    """Scheduled, on any worker: what is past its time in storage."""
     report = CleanupReport()
     now = now or timezone.now()
     videos_expire(report=report, now=now)
-    work_dirs_expire(report=report, now=now)
+    artifacts_expire(report=report, now=now)
     return report
 
 
 def orphans_sweep(*, now: datetime | None = None) -> CleanupReport:
+    """Scheduled, on any worker: what nothing refers to any more in storage."""
     report = CleanupReport()
     now = now or timezone.now()
     orphan_files_sweep(report=report, now=now)
+    orphan_artifacts_sweep(report=report, now=now)
+    return report
+
+
+def work_dirs_sweep(*, now: datetime | None = None) -> CleanupReport:
+    """On each worker, for its own JOB_WORK_DIR: old folders of finished jobs, and folders
+    whose job is gone."""
+    report = CleanupReport()
+    now = now or timezone.now()
+    work_dirs_expire(report=report, now=now)
     orphan_work_dirs_sweep(report=report, now=now)
     return report
 
 
 def cleanup_run(*, now: datetime | None = None) -> CleanupReport:
-    """Retention, then the orphan sweep (what `POST api/v1/cleanup` does)."""
+    """Retention, the orphan sweep and this host's work folders (`POST api/v1/cleanup`)."""
     now = now or timezone.now()
-    report = retention_run(now=now)
-    swept = orphans_sweep(now=now)
-    report.orphan_files = swept.orphan_files
-    report.orphan_work_dirs = swept.orphan_work_dirs
+    report = CleanupReport()
+    for part in (retention_run(now=now), orphans_sweep(now=now), work_dirs_sweep(now=now)):
+        for name, removed in vars(part).items():
+            getattr(report, name).count += removed.count
+            getattr(report, name).bytes += removed.bytes
     return report

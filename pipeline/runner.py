@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pipeline import lifecycle
+from pipeline.artifacts import stage_artifacts_fetch, stage_artifacts_store, workdir_snapshot
 from pipeline.context import StageContext, StopFlag
 from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
 from pipeline.events import event_publish
@@ -115,8 +116,12 @@ class JobRun:
             heartbeat.join(timeout=5)
 
     def _stage_done(self, stage) -> bool:
+        """A stage finished earlier counts as done when its files are here, or can be fetched
+        from storage (a job taken over by a worker on another host)."""
         record = self.manifest["stages"].get(stage.name)
         if not record or not record.get("finished_at"):
+            return False
+        if not stage_artifacts_fetch(workdir=self.workdir, files=record.get("files", [])):
             return False
         return all((self.workdir / name).exists() for name in stage.produces)
 
@@ -133,11 +138,14 @@ class JobRun:
             force=True,
         )
         started = time.monotonic()
+        before = workdir_snapshot(self.workdir)
         outputs = stage.run(ctx) or {}
         self.raise_if_stopped()
+        files = stage_artifacts_store(job_id=self.job.id, workdir=self.workdir, before=before)
         seconds = round(time.monotonic() - started, 3)
         self.manifest["stages"][stage.name] = {
             "outputs": outputs,
+            "files": files,
             "seconds": seconds,
             "finished_at": timezone.now().isoformat(),
             "attempt": self.job.attempts,
@@ -349,7 +357,31 @@ def job_run(*, job_id) -> str:
         result = _job_run(job_id)
         if result != "skipped":
             logger.info("job %s: run ended: %s", job_id, result, extra={"result": result})
-        return result
+    work_dirs_sweep_due()
+    return result
+
+
+_last_sweep = 0.0
+
+
+def work_dirs_sweep_due(*, force: bool = False) -> None:
+    """Sweeps this worker's own work folders (old ones of finished jobs, and those of deleted
+    jobs) when WORK_SWEEP_SECONDS have passed since the last time, or with `force`."""
+    global _last_sweep
+    now = time.monotonic()
+    if not force and _last_sweep and now - _last_sweep < settings.WORK_SWEEP_SECONDS:
+        return
+    _last_sweep = now
+    from pipeline.cleanup import work_dirs_sweep
+
+    try:
+        report = work_dirs_sweep()
+    except Exception:
+        logger.exception("could not sweep the work folders")
+        return
+    removed = report.work_dirs_expired.count + report.orphan_work_dirs.count
+    if removed:
+        logger.info("removed %s old work folders", removed, extra=report.as_dict()["total"])
 
 
 def _job_run(job_id) -> str:

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.images import image_validate_and_reencode
 from pipeline import lifecycle
+from pipeline.artifacts import job_artifacts_delete
 from pipeline.errors import JobStateError  # noqa: F401  (raised from here for callers)
 from pipeline.models import Job, Upload
 from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are raised from here)
@@ -71,14 +72,21 @@ def job_continue(*, job: Job, until: str = "", by=None) -> Job:
 
 
 def job_delete(*, job: Job) -> None:
-    """Deletes the job, its events and its work files. A running job's worker stops itself.
+    """Deletes the job, its events, its stored artifacts and the work folder here. A running
+    job's worker stops itself.
 
     The finished video, if any, stays in the gallery: it has a life of its own there.
     """
     workdir = job_workdir(job.pk)
+    job_id = job.pk
+
+    def delete_files():
+        job_artifacts_delete(job_id=job_id)
+        shutil.rmtree(workdir, ignore_errors=True)
+
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).delete()
-        transaction.on_commit(lambda: shutil.rmtree(workdir, ignore_errors=True))
+        transaction.on_commit(delete_files)
 
 
 def upload_create(*, owner, file) -> Upload:

@@ -3,7 +3,7 @@
 import mimetypes
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttling import ScopedRateThrottle
-from gallery.streaming import download_name, stored_file_response
+from gallery.streaming import StoredName, download_name, stored_file_response
+from pipeline.artifacts import job_artifact_files
 from pipeline.generators import all_generators, get_generator
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobEventSerializer, JobSerializer
@@ -24,7 +25,7 @@ from pipeline.services import (
     job_retry,
     upload_create,
 )
-from studio.selectors import job_artifact_files, job_artifact_path, jobs_visible_to
+from studio.selectors import job_artifact, jobs_visible_to
 from studio.services import job_create, stage_name_validate
 
 CONFLICT_RESPONSE = {
@@ -174,14 +175,22 @@ ARTIFACTS_SHAPE = inline_serializer(
 class JobArtifactsView(JobMixin, APIView):
     @extend_schema(responses=ARTIFACTS_SHAPE)
     def get(self, request, job_id):
-        """What each finished stage produced: its outputs and the files in the job's work
-        folder (kept while the job is unfinished or stopped after a stage)."""
+        """What each finished stage produced: its outputs and the files it wrote, copied to
+        storage when the stage ended (they outlive the worker's work folder)."""
         job = self.get_job()
         stages = {
             name: {"outputs": record.get("outputs", {}), "seconds": record.get("seconds")}
             for name, record in (job.manifest or {}).get("stages", {}).items()
         }
-        return Response({"stages": stages, "files": job_artifact_files(job)})
+        files = [
+            {
+                "path": item["path"],
+                "size": item["size"],
+                "url": reverse("api-job-artifact", args=[job.id, item["path"]]),
+            }
+            for item in job_artifact_files(job.manifest)
+        ]
+        return Response({"stages": stages, "files": files})
 
 
 class JobArtifactFileView(JobMixin, APIView):
@@ -190,14 +199,17 @@ class JobArtifactFileView(JobMixin, APIView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     def get(self, request, job_id, path):
-        """One file of the job's work folder (see `artifacts`)."""
+        """One file a stage of the job wrote (see `artifacts`), from storage."""
         job = self.get_job()
-        target = job_artifact_path(job, path)
-        if target is None:
+        item = job_artifact(job, path)
+        if item is None:
             raise NotFound("No such file.")
-        content_type, inline = artifact_content_type(target.name)
-        response = FileResponse(
-            open(target, "rb"), content_type=content_type, as_attachment=not inline
+        content_type, inline = artifact_content_type(item["path"])
+        response = stored_file_response(
+            request,
+            StoredName(item["name"]),
+            content_type=content_type,
+            download_name=None if inline else item["path"].rsplit("/", 1)[-1],
         )
         # Even a file a browser could run is inert here: no script, no access to this site.
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -15,8 +15,10 @@ CLEANUP_SHAPE = inline_serializer(
     "CleanupReport",
     {
         "videos_expired": _REMOVED,
+        "artifacts_expired": _REMOVED,
         "work_dirs_expired": _REMOVED,
         "orphan_files": _REMOVED,
+        "orphan_artifacts": _REMOVED,
         "orphan_work_dirs": _REMOVED,
         "total": _REMOVED,
     },
@@ -35,7 +37,8 @@ class CleanupView(APIView):
         },
     )
     def post(self, request):
-        """Deletes videos past VIDEO_RETENTION_DAYS and old work folders of finished jobs,
-        then stored files and work folders nothing refers to (older than
-        ORPHAN_GRACE_HOURS); answers what was removed, counts and bytes (staff only)."""
+        """Deletes videos past VIDEO_RETENTION_DAYS and the stored artifacts and work folders
+        (this host's) of jobs finished long ago, then stored files, artifacts and work folders
+        nothing refers to (older than ORPHAN_GRACE_HOURS); answers what was removed, counts
+        and bytes (staff only)."""
         return Response(cleanup_run().as_dict())

@@ -320,9 +320,12 @@ SANDBOX_TIMEOUT = env_int("SANDBOX_TIMEOUT", 120, minimum=5)
 _MIB = 1024 * 1024
 USER_STORAGE_QUOTA_BYTES = env_int("USER_STORAGE_QUOTA_MB", 2048, minimum=0) * _MIB
 STORAGE_CAP_BYTES = env_int("STORAGE_CAP_MB", 0, minimum=0) * _MIB
-# Days a video is kept (0: forever), and days the work folder of a finished job is kept.
+# Days a video is kept (0: forever), and days the work folder and stored artifacts of a
+# finished job are kept.
 VIDEO_RETENTION_DAYS = env_int("VIDEO_RETENTION_DAYS", 0, minimum=0)
 JOB_WORK_RETENTION_DAYS = env_int("JOB_WORK_RETENTION_DAYS", 7, minimum=0)
+# Each worker sweeps its own work folder when it starts, then at most this often.
+WORK_SWEEP_SECONDS = env_int("WORK_SWEEP_SECONDS", 3600, minimum=1)
 # Files no row refers to are removed once they are this old (a file being stored is young).
 ORPHAN_GRACE_HOURS = env_int("ORPHAN_GRACE_HOURS", 24, minimum=1)
 # Larger request bodies get 413 before they are read (the largest upload, plus room for the

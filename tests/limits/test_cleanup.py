@@ -14,7 +14,8 @@ from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 
 from gallery.models import Video
-from pipeline.cleanup import cleanup_run, orphans_sweep, retention_run
+from pipeline.artifacts import artifact_name
+from pipeline.cleanup import cleanup_run, orphans_sweep, retention_run, work_dirs_sweep
 from pipeline.models import Job, Upload
 from pipeline.runner import job_workdir
 
@@ -92,13 +93,56 @@ def test_work_folders_of_long_finished_jobs_go_and_active_ones_stay(make_job, se
         status=Job.Status.RUNNING, started_at=timezone.now() - 30 * DAY
     )
 
-    report = retention_run()
+    report = work_dirs_sweep()
 
     assert not job_workdir(old_failed.id).exists()
     assert not job_workdir(old_stopped.id).exists()
     assert job_workdir(recent.id).exists() and job_workdir(running.id).exists()
     assert (report.work_dirs_expired.count, report.work_dirs_expired.bytes) == (2, 2000)
     assert Job.objects.count() == 4  # only the folders go
+
+
+def stored_artifact(job_id, path="plan.json", size=100, hours_old=0):
+    name = default_storage.save(artifact_name(job_id, path), ContentFile(b"p" * size))
+    if hours_old:
+        age(media(name), hours=hours_old)
+    return name
+
+
+def test_stored_artifacts_of_long_finished_jobs_go_and_others_stay(make_job, settings):
+    settings.JOB_WORK_RETENTION_DAYS = 7
+    settings.MAX_ACTIVE_JOBS_PER_USER = 10
+    old, recent, paused = (make_job() for _ in range(3))
+    names = {job.pk: stored_artifact(job.pk) for job in (old, recent, paused)}
+    files = [{"path": "plan.json", "size": 100, "name": names[old.pk]}]
+    Job.objects.filter(pk=old.pk).update(
+        manifest={"stages": {"plan": {"finished_at": "x", "files": files}}}
+    )
+    finished(old, days_ago=8)
+    finished(recent, days_ago=6)
+    # Paused long ago: a draft waiting for its owner, never expired.
+    finished(paused, days_ago=30, status=Job.Status.PAUSED)
+
+    report = retention_run()
+
+    assert not default_storage.exists(names[old.pk])
+    assert default_storage.exists(names[recent.pk]) and default_storage.exists(names[paused.pk])
+    assert (report.artifacts_expired.count, report.artifacts_expired.bytes) == (1, 100)
+    # The manifest no longer offers files that are gone.
+    assert "files" not in Job.objects.get(pk=old.pk).manifest["stages"]["plan"]
+
+
+def test_the_sweep_removes_stored_artifacts_whose_job_is_gone(make_job, settings):
+    settings.ORPHAN_GRACE_HOURS = 24
+    kept = stored_artifact(make_job().pk, hours_old=48)
+    gone = stored_artifact(uuid.uuid4(), "stills/00.png", size=30, hours_old=48)
+    young = stored_artifact(uuid.uuid4())
+
+    report = orphans_sweep()
+
+    assert not default_storage.exists(gone)
+    assert default_storage.exists(kept) and default_storage.exists(young)
+    assert (report.orphan_artifacts.count, report.orphan_artifacts.bytes) == (1, 30)
 
 
 # --- orphans ----------------------------------------------------------------------------------
@@ -143,7 +187,7 @@ def test_the_sweep_removes_work_folders_whose_job_is_gone(make_job, settings):
     not_a_job.mkdir(parents=True)
     age(not_a_job, hours=48)
 
-    report = orphans_sweep()
+    report = work_dirs_sweep()
 
     assert not gone.exists()
     assert kept.exists() and young.exists() and not_a_job.exists()
@@ -217,6 +261,7 @@ def test_cleanup_runs_retention_and_the_sweep_and_says_what_it_removed(
     assert body["orphan_files"] == {"count": 1, "bytes": 11}
     assert body["orphan_work_dirs"] == {"count": 1, "bytes": 1000}
     assert body["work_dirs_expired"] == {"count": 0, "bytes": 0}
+    assert body["orphan_artifacts"] == body["artifacts_expired"] == {"count": 0, "bytes": 0}
     assert body["total"] == {"count": 3, "bytes": old_bytes + 11 + 1000}
     assert not gone.exists() and not Video.objects.exists()
 

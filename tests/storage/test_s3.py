@@ -108,18 +108,49 @@ def test_the_job_video_endpoint_reads_the_bucket(s3, alice, api_for, make_job):
     assert body_of(response) == CLIP[-50:]
 
 
-def test_a_missing_poster_is_made_from_the_object_and_stored_in_the_bucket(s3, alice, api_for):
+def test_a_video_is_stored_with_its_poster_in_the_bucket(s3, alice, api_for):
     video = VideoFactory(owner=alice)
-    assert not video.poster
+    assert video.poster.name in s3.keys()
 
     response = api_for(alice).get(reverse("api-video-thumbnail", args=[video.pk]))
 
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     body = body_of(response)
-    video.refresh_from_db()
-    assert video.poster.name in s3.keys()
     assert body == s3.body(video.poster.name)
     assert Image.open(io.BytesIO(body)).size == (160, 90)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stage_artifacts_live_in_the_bucket_and_outlive_the_work_folder(
+    s3, alice, api_for, settings
+):
+    import shutil
+
+    from pipeline.models import Job
+    from pipeline.runner import job_run, job_workdir
+
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "One. Two.", "until": "frames"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    shutil.rmtree(job_workdir(job_id))  # as if the job moved to a worker on another host
+
+    artifacts = client.get(f"/api/v1/jobs/{job_id}/artifacts").json()
+    paths = {f["path"]: f for f in artifacts["files"]}
+    assert {"plan.json", "cards/00.png", "cards/01.png"} <= set(paths)
+    assert f"jobs/{job_id}/cards/00.png" in s3.keys()
+    response = client.get(paths["cards/00.png"]["url"])
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert body_of(response) == s3.body(f"jobs/{job_id}/cards/00.png")
+
+    frames_done = Job.objects.get(pk=job_id).manifest["stages"]["frames"]["finished_at"]
+    assert client.post(f"/api/v1/jobs/{job_id}/continue").status_code == 202
+    assert job_run(job_id=job_id) == "succeeded"
+    job = Job.objects.get(pk=job_id)
+    # The cards came back from the bucket: drawing them again was not needed.
+    assert job.manifest["stages"]["frames"]["finished_at"] == frames_done
+    assert job.result.file.name in s3.keys()
 
 
 def test_captions_are_served_from_the_bucket(s3, alice, api_for):
@@ -166,7 +197,7 @@ def test_delete_removes_every_object_of_the_video(
         response = api_for(alice).delete(reverse("api-video", args=[video.pk]))
 
     assert response.status_code == 204
-    assert s3.keys() == [other.file.name]
+    assert s3.keys() == sorted([other.file.name, other.poster.name])
 
 
 def test_avatars_are_stored_served_and_removed_in_the_bucket(
@@ -256,7 +287,9 @@ def test_an_upload_in_the_bucket_feeds_an_ai_video_job_published_to_the_bucket(
     job.refresh_from_db()
     video = job.result
     assert t2v.calls[0]["image_size"] == (120, 80)
-    assert s3.keys() == sorted([upload_key, *stored_names(video)])
+    artifacts = [k for k in s3.keys() if k.startswith(f"jobs/{job.id}/")]
+    assert f"jobs/{job.id}/shots/00.mp4" in artifacts
+    assert sorted(set(s3.keys()) - set(artifacts)) == sorted([upload_key, *stored_names(video)])
     assert video.poster.name in s3.keys()
     assert s3.body(video.file.name)[4:8] == b"ftyp"
     assert local_media_files(settings) == []

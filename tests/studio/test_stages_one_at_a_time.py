@@ -82,3 +82,83 @@ def test_strangers_get_404_on_artifacts_and_continue(api_for, alice, bob):
     assert stranger.get(f"/api/v1/jobs/{job_id}/artifacts").status_code == 404
     assert stranger.get(f"/api/v1/jobs/{job_id}/artifacts/plan.json").status_code == 404
     assert stranger.post(f"/api/v1/jobs/{job_id}/continue").status_code == 404
+
+
+def test_artifacts_are_served_from_storage_after_the_work_folder_is_gone(api_for, alice):
+    import shutil
+
+    from django.core.files.storage import default_storage
+
+    from pipeline.runner import job_workdir
+
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "One. Two.", "until": "frames"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    shutil.rmtree(job_workdir(job_id))
+
+    files = {f["path"]: f for f in client.get(f"/api/v1/jobs/{job_id}/artifacts").json()["files"]}
+    assert set(files) == {"plan.json", "cards/00.png", "cards/01.png"}
+    plan = client.get(files["plan.json"]["url"])
+    assert plan.status_code == 200 and plan["Content-Type"] == "application/json"
+    assert (
+        b"".join(plan.streaming_content) == default_storage.open(f"jobs/{job_id}/plan.json").read()
+    )
+    assert files["plan.json"]["size"] == default_storage.size(f"jobs/{job_id}/plan.json")
+
+
+def test_a_job_resumed_elsewhere_fetches_finished_stages_from_storage(api_for, alice):
+    import shutil
+
+    from pipeline.runner import job_workdir
+
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "One. Two.", "until": "frames"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    before = Job.objects.get(pk=job_id).manifest["stages"]
+    shutil.rmtree(job_workdir(job_id))  # another host: an empty work folder
+
+    client.post(f"/api/v1/jobs/{job_id}/continue")
+    assert job_run(job_id=job_id) == "succeeded"
+
+    after = Job.objects.get(pk=job_id).manifest["stages"]
+    for stage in ("plan", "frames"):
+        assert after[stage]["finished_at"] == before[stage]["finished_at"], stage
+
+
+def test_a_stage_whose_stored_files_are_gone_runs_again(api_for, alice):
+    import shutil
+
+    from pipeline.artifacts import job_artifacts_delete
+    from pipeline.runner import job_workdir
+
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "One.", "until": "plan"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    before = Job.objects.get(pk=job_id).manifest["stages"]["plan"]["finished_at"]
+    shutil.rmtree(job_workdir(job_id))
+    job_artifacts_delete(job_id=job_id)
+
+    client.post(f"/api/v1/jobs/{job_id}/continue")
+    assert job_run(job_id=job_id) == "succeeded"
+    assert Job.objects.get(pk=job_id).manifest["stages"]["plan"]["finished_at"] != before
+
+
+def test_deleting_a_job_deletes_its_stored_artifacts(api_for, alice):
+    from django.core.files.storage import default_storage
+
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs", {"kind": "demo", "prompt": "One.", "until": "plan"}, format="json"
+    ).json()["id"]
+    job_run(job_id=job_id)
+    assert default_storage.exists(f"jobs/{job_id}/plan.json")
+
+    assert client.delete(f"/api/v1/jobs/{job_id}").status_code == 204
+
+    assert not default_storage.exists(f"jobs/{job_id}/plan.json")
