@@ -35,7 +35,7 @@ def test_register_create_follow_live_and_download(live, tmp_path):
     seqs = [e["seq"] for e in events]
     assert seqs == list(range(1, len(seqs) + 1)), "every event once, in order"
     types = [e["type"] for e in events]
-    assert types.count("stage_complete") == 4 and types[-1] == "job_complete"
+    assert types.count("stage_complete") == 3 and types[-1] == "job_complete"
     assert any(e["type"] == "progress" and 0 < (e["progress"] or 0) < 100 for e in events)
 
     job = client.get(f"/api/v1/jobs/{job_id}").json()
