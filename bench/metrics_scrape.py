@@ -24,7 +24,11 @@ def main():
     from django.contrib.auth import get_user_model
     from prometheus_client import generate_latest
 
-    from pipeline.metrics import STAGE_DURATION_BUCKETS, job_outcome_record, stage_duration_record
+    from pipeline.engine.metrics import (
+        STAGE_DURATION_BUCKETS,
+        job_outcome_record,
+        stage_duration_record,
+    )
     from pipeline.models import Job
     from videogen.metrics import metrics_registry
 

@@ -22,8 +22,8 @@ def main():
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from pipeline.engine.runner import job_run
     from pipeline.models import Job
-    from pipeline.runner import job_run
     from pipeline.services import job_submit
 
     def submit(user):

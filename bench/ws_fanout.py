@@ -59,7 +59,7 @@ def main():
     from django.db import transaction
     from rest_framework.authtoken.models import Token
 
-    from pipeline.events import event_publish
+    from pipeline.engine.events import event_publish
     from pipeline.services import job_submit
 
     try:

@@ -21,7 +21,7 @@ def _recover_on_spawn(sender, **kwargs):
     """A worker that starts (the cluster starting, or a killed worker being replaced) first
     puts back jobs whose worker died, so they resume within seconds instead of minutes; then
     it sweeps its own work folders."""
-    from pipeline.runner import jobs_reap, work_dirs_sweep_due
+    from pipeline.engine.runner import jobs_reap, work_dirs_sweep_due
 
     try:
         jobs_reap(worker_start=True)

@@ -30,9 +30,9 @@ from django.utils import timezone
 
 from gallery.models import Video
 from gallery.services import video_delete
-from pipeline.artifacts import PREFIX as ARTIFACTS_PREFIX
+from pipeline.engine.artifacts import PREFIX as ARTIFACTS_PREFIX
+from pipeline.engine.runner import job_workdir
 from pipeline.models import Job
-from pipeline.runner import job_workdir
 
 logger = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pipeline.events import event_to_dict
+from pipeline.engine.events import event_to_dict
+from pipeline.engine.lifecycle import job_actions
 from pipeline.generators import all_generators
-from pipeline.lifecycle import job_actions
 from pipeline.models import Job, JobEvent
 
 

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.images import image_validate_and_reencode
-from pipeline import lifecycle
-from pipeline.artifacts import job_artifacts_delete
+from pipeline.engine import lifecycle
+from pipeline.engine.artifacts import job_artifacts_delete
+from pipeline.engine.runner import job_workdir
 from pipeline.errors import JobStateError  # noqa: F401  (raised from here for callers)
 from pipeline.models import Job, Upload
 from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are raised from here)
@@ -19,7 +20,6 @@ from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are ra
     job_limits_check,
     storage_check,
 )
-from pipeline.runner import job_workdir
 
 
 def job_submit(

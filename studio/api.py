@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.throttling import ScopedRateThrottle
 from gallery.streaming import StoredName, download_name, stored_file_response
-from pipeline.artifacts import job_artifact_files
+from pipeline.engine.artifacts import job_artifact_files
 from pipeline.generators import all_generators, get_generator
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobEventSerializer, JobSerializer

@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.channels_auth import account_group, credential_holds
-from pipeline.events import event_to_dict, job_group, user_group
+from pipeline.engine.events import event_to_dict, job_group, user_group
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobSerializer
 from studio.selectors import jobs_visible_to

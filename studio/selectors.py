@@ -1,4 +1,4 @@
-from pipeline.artifacts import job_artifact_files
+from pipeline.engine.artifacts import job_artifact_files
 from pipeline.models import Job
 
 

@@ -12,7 +12,7 @@ import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from pipeline.logcontext import current_job_id
+from pipeline.engine.logcontext import current_job_id
 
 # (method, path) of the HTTP request being served, set by RequestLogContext.
 current_request: ContextVar[tuple[str, str] | None] = ContextVar("videogen_request", default=None)

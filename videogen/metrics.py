@@ -33,10 +33,10 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
+from pipeline.engine.metrics import STAGE_DURATION_BUCKETS, bucket_label
+from pipeline.engine.queue import job_queues
 from pipeline.generators import all_generators
-from pipeline.metrics import STAGE_DURATION_BUCKETS, bucket_label
 from pipeline.models import Job, JobOutcomeCount, StageDurationBucket
-from pipeline.queue import job_queues
 
 logger = logging.getLogger(__name__)
 

@@ -300,7 +300,7 @@ if REDIS_URL:
         _query.setdefault(_name, str(_seconds))
     Q_CLUSTER["redis"] = urlunsplit(_redis._replace(query=urlencode(_query)))
     # Sends again what could not be queued while Redis was down, once it is back.
-    Q_CLUSTER["broker_class"] = "pipeline.broker.RedisBroker"
+    Q_CLUSTER["broker_class"] = "pipeline.engine.broker.RedisBroker"
 else:
     Q_CLUSTER["orm"] = "default"
 

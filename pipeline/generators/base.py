@@ -1,6 +1,6 @@
 """What a generator is: an ordered list of named stages and a serializer for its options.
 
-A stage is a function of a `StageContext` (see pipeline/context.py) that writes its files in
+A stage is a function of a `StageContext` (see pipeline/engine/context.py) that writes its files in
 the job's work folder and returns a small JSON-able dict. The runner records both in the job's
 manifest, so a retried job starts at the first stage that has not finished.
 """

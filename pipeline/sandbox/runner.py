@@ -147,7 +147,7 @@ def _start(args, *, run, timeout: float, folder: Path, env: dict) -> str | None:
         except GeneratorError as exc:  # JobCanceled and LeaseLost pass through
             return exc.message
         return None
-    from pipeline.context import kill_process_group
+    from pipeline.engine.context import kill_process_group
 
     with open(folder / "harness.log", "wb") as output:
         proc = subprocess.Popen(

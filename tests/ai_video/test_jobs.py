@@ -4,10 +4,10 @@ retries and the reference-image check."""
 import pytest
 from django.db import transaction
 
+from pipeline.engine.runner import job_run, job_workdir
 from pipeline.generators import get_generator
 from pipeline.generators.ai_video import loop_or_cut
 from pipeline.models import Job, JobEvent
-from pipeline.runner import job_run, job_workdir
 from pipeline.services import job_retry, job_submit
 from studio.services import job_create
 from tests.ai_video.conftest import TINY, video_facts

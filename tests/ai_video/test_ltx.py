@@ -4,10 +4,10 @@ import pytest
 from django.db import transaction
 from PIL import Image
 
+from pipeline.engine.runner import job_run
 from pipeline.errors import GeneratorError
 from pipeline.models import Job, JobEvent
 from pipeline.providers.t2v.diffusion import is_out_of_memory
-from pipeline.runner import job_run
 from studio.services import job_create
 from tests.ai_video.conftest import TINY, use_t2v, video_facts
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from pipeline.engine.runner import job_run
 from pipeline.models import Job
-from pipeline.runner import job_run
 from tests.gallery.conftest import body_of
 
 # The runner's heartbeat reads the job on a connection of its own.

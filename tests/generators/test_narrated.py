@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from gallery.media import moov_before_mdat, probe
+from pipeline.engine.runner import job_run, job_workdir
 from pipeline.media.captions import read_vtt
 from pipeline.models import Job, JobEvent
-from pipeline.runner import job_run, job_workdir
 from studio.services import job_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

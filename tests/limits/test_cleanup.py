@@ -14,10 +14,10 @@ from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 
 from gallery.models import Video
-from pipeline.artifacts import artifact_name
 from pipeline.cleanup import cleanup_run, orphans_sweep, retention_run, work_dirs_sweep
+from pipeline.engine.artifacts import artifact_name
+from pipeline.engine.runner import job_workdir
 from pipeline.models import Job, Upload
-from pipeline.runner import job_workdir
 
 # Video deletion removes files after commit.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -197,7 +197,7 @@ def test_the_sweep_removes_work_folders_whose_job_is_gone(make_job, settings):
 # --- schedules ----------------------------------------------------------------------------------
 
 
-CLEANUP_TASKS = ["pipeline.tasks.expire_old_files", "pipeline.tasks.sweep_orphans"]
+CLEANUP_TASKS = ["pipeline.engine.tasks.expire_old_files", "pipeline.engine.tasks.sweep_orphans"]
 # The schedules are rows a migration writes. Tests in a transaction run before the others
 # (which empty the tables after them), so these see the database as migrated.
 migrated = pytest.mark.django_db
@@ -206,9 +206,9 @@ migrated = pytest.mark.django_db
 @migrated
 def test_the_schedules_exist_after_migrate():
     funcs = dict(Schedule.objects.values_list("func", "schedule_type"))
-    assert funcs["pipeline.tasks.expire_old_files"] == Schedule.HOURLY
-    assert funcs["pipeline.tasks.sweep_orphans"] == Schedule.DAILY
-    assert funcs["pipeline.tasks.reap_jobs"] == Schedule.MINUTES
+    assert funcs["pipeline.engine.tasks.expire_old_files"] == Schedule.HOURLY
+    assert funcs["pipeline.engine.tasks.sweep_orphans"] == Schedule.DAILY
+    assert funcs["pipeline.engine.tasks.reap_jobs"] == Schedule.MINUTES
 
 
 @migrated
@@ -228,8 +228,11 @@ def test_the_scheduled_tasks_do_the_work_through_django_q(
             async_task(schedule.func, sync=True, task_name=schedule.name)
 
     results = dict(Task.objects.values_list("func", "result"))
-    assert results["pipeline.tasks.expire_old_files"]["videos_expired"]["count"] == 1
-    assert results["pipeline.tasks.sweep_orphans"]["orphan_files"] == {"count": 1, "bytes": 9}
+    assert results["pipeline.engine.tasks.expire_old_files"]["videos_expired"]["count"] == 1
+    assert results["pipeline.engine.tasks.sweep_orphans"]["orphan_files"] == {
+        "count": 1,
+        "bytes": 9,
+    }
     assert not Video.objects.exists()
     assert not any(default_storage.exists(n) for n in [*old_files, orphan])
 

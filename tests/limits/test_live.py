@@ -102,7 +102,7 @@ def test_a_worker_runs_the_scheduled_cleanup(live):
         live,
         "from django.utils import timezone; from django_q.models import Schedule;"
         "from django_q.brokers import get_broker; from django_q.scheduler import scheduler;"
-        "Schedule.objects.filter(func__startswith='pipeline.tasks.')"
+        "Schedule.objects.filter(func__startswith='pipeline.engine.tasks.')"
         ".update(next_run=timezone.now());"
         "scheduler(broker=get_broker())",
     )
@@ -113,11 +113,18 @@ def test_a_worker_runs_the_scheduled_cleanup(live):
             live,
             "import json; from django_q.models import Success;"
             "print(json.dumps({t.func: t.result for t in Success.objects.filter("
-            "func__in=['pipeline.tasks.sweep_orphans', 'pipeline.tasks.expire_old_files'])}))",
+            "func__in=['pipeline.engine.tasks.sweep_orphans',"
+            " 'pipeline.engine.tasks.expire_old_files'])}))",
         )
         found = json.loads(out.strip().splitlines()[-1])
         return found if len(found) == 2 else None
 
     found = wait_for(results, 30, "both clean-up tasks to be recorded", interval=1)
-    assert found["pipeline.tasks.sweep_orphans"]["orphan_files"] == {"count": 1, "bytes": 1234}
-    assert found["pipeline.tasks.expire_old_files"]["videos_expired"] == {"count": 0, "bytes": 0}
+    assert found["pipeline.engine.tasks.sweep_orphans"]["orphan_files"] == {
+        "count": 1,
+        "bytes": 1234,
+    }
+    assert found["pipeline.engine.tasks.expire_old_files"]["videos_expired"] == {
+        "count": 0,
+        "bytes": 0,
+    }

@@ -8,8 +8,8 @@ from django.conf import settings as django_settings
 from PIL import Image
 
 from gallery.models import Video
+from pipeline.engine.runner import job_run, job_workdir
 from pipeline.models import Job, Upload
-from pipeline.runner import job_run, job_workdir
 from tests.limits.conftest import stored_files
 
 # Some tests run jobs, whose heartbeat reads them on a connection of its own.
@@ -187,7 +187,9 @@ def test_a_video_that_would_not_fit_fails_its_job_and_stores_nothing(
     assert "1000 bytes" in job.error["message"] and setting in job.error["message"]
     assert job.error["hint"]
     assert job.result is None and not Video.objects.exists()
-    assert stored_files(django_settings.MEDIA_ROOT) == []
+    # No video, poster or captions; only the stage artifacts a retry resumes from.
+    stored = stored_files(django_settings.MEDIA_ROOT)
+    assert stored and all(name.startswith(f"jobs/{job.id}/") for name in stored)
     # The work folder stays, so a retry after freeing space resumes at the last stage.
     assert job_workdir(job.id).exists()
     assert set(job.manifest["stages"]) == {"plan", "frames", "encode"}

@@ -49,7 +49,7 @@ _WHO_RAN = """
 from pathlib import Path
 from django.conf import settings
 from django_q.models import Task
-ran_by = {{t.args[0]: t.cluster for t in Task.objects.filter(func="pipeline.tasks.run_job")}}
+ran_by = {{t.args[0]: t.cluster for t in Task.objects.filter(func="pipeline.engine.tasks.run_job")}}
 out = Path(settings.DATA_DIR).parent / "ran_on.txt"
 out.write_text(f"gpu={{ran_by['{gpu}']}} cpu={{ran_by['{cpu}']}}")
 """

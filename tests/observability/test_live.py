@@ -113,7 +113,7 @@ def test_two_web_processes_report_one_workers_job_and_every_log_line_is_json(liv
     worker = log_lines(live, "worker")
     about_job = [line for line in worker if line.get("job_id") == job_id]
     assert {line.get("stage") for line in about_job} >= set(seconds), about_job
-    assert all(line["logger"] == "pipeline.runner" for line in about_job)
+    assert all(line["logger"] == "pipeline.engine.runner" for line in about_job)
     web = log_lines(live, "web-1")
     assert any(line["message"].startswith("Starting server") for line in web), web[:5]
     created = [

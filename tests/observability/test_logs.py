@@ -9,9 +9,9 @@ from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 from django.test import RequestFactory
 
-from pipeline.logcontext import job_log_context
+from pipeline.engine.logcontext import job_log_context
+from pipeline.engine.runner import job_run
 from pipeline.models import Job
-from pipeline.runner import job_run
 from videogen.asgi import django_asgi_app
 from videogen.logs import JsonFormatter, RequestLogContext
 
@@ -51,7 +51,7 @@ def test_lines_logged_while_a_job_runs_carry_its_id(make_job, json_lines):
     assert [line["stage"] for line in stages] == ["plan", "frames", "encode"]
     # The runner logs these without naming the job: the id comes from the run's context.
     assert {line["job_id"] for line in stages} == {str(job.id)}
-    assert all(line["logger"] == "pipeline.runner" for line in stages)
+    assert all(line["logger"] == "pipeline.engine.runner" for line in stages)
     ended = [line for line in lines if line.get("result")]
     assert ended[-1]["job_id"] == str(job.id) and ended[-1]["result"] == "succeeded"
     assert not any(line.get("job_id") == str(other.id) for line in lines)

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from django_q.conf import Conf
 
-from pipeline.metrics import STAGE_DURATION_BUCKETS, bucket_label
+from pipeline.engine.metrics import STAGE_DURATION_BUCKETS, bucket_label
+from pipeline.engine.runner import job_run
 from pipeline.models import Job, JobEvent
-from pipeline.runner import job_run
 from pipeline.services import job_cancel
 from tests.observability.promtext import matching, samples, value
 

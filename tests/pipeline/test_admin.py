@@ -1,7 +1,7 @@
 import pytest
 
+from pipeline.engine.runner import job_run
 from pipeline.models import Job
-from pipeline.runner import job_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from django.core.checks import run_checks
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
-from pipeline.queue import job_enqueue_later
+from pipeline.engine.queue import job_enqueue_later
 
 
 def _queues() -> list[str]:
@@ -38,7 +38,7 @@ def test_gpu_kinds_go_to_the_gpu_queue_and_the_rest_to_the_default(
     settings.GPU_KINDS = ["demo"]
     with django_capture_on_commit_callbacks(execute=True):
         job_enqueue_later(gpu_job.id, timezone.now() + timedelta(seconds=30))
-    retry = Schedule.objects.get(func="pipeline.tasks.run_job")
+    retry = Schedule.objects.get(func="pipeline.engine.tasks.run_job")
     assert retry.cluster is None
     assert "'cluster': 'gpu-hosts'" in retry.kwargs
 

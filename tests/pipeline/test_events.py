@@ -2,7 +2,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from pipeline.events import event_publish, job_group, user_group
+from pipeline.engine.events import event_publish, job_group, user_group
 from pipeline.models import Job, JobEvent
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 
-from pipeline import lifecycle
+from pipeline.engine import lifecycle
+from pipeline.engine.runner import job_run
 from pipeline.errors import JobStateError
 from pipeline.models import Job, JobEvent
-from pipeline.runner import job_run
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["accounts", "gallery", "pipeline", "studio", "videogen"]
@@ -45,7 +45,9 @@ def test_only_the_lifecycle_module_writes_a_jobs_status():
             if lines := _status_writes(path):
                 found[str(path.relative_to(ROOT))] = lines
     assert found == {}
-    assert _status_writes(ROOT / "pipeline" / "lifecycle.py"), "the scan finds real writes"
+    assert _status_writes(ROOT / "pipeline" / "engine" / "lifecycle.py"), (
+        "the scan finds real writes"
+    )
 
 
 @pytest.mark.django_db

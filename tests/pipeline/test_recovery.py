@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from pipeline.engine.runner import _lease_holder_is_dead, _new_lease, job_run, jobs_reap
 from pipeline.models import Job, JobEvent
-from pipeline.runner import _lease_holder_is_dead, _new_lease, job_run, jobs_reap
 
 # The runner's heartbeat reads the job on a connection of its own, as in a worker, so
 # the rows it reads must be committed.

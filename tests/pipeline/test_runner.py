@@ -5,8 +5,8 @@ import pytest
 from django_q.models import Schedule
 
 from gallery.media import moov_before_mdat, probe
+from pipeline.engine.runner import job_run, job_workdir
 from pipeline.models import Job, JobEvent
-from pipeline.runner import job_run, job_workdir
 from pipeline.services import JobStateError, job_cancel, job_retry
 
 # The runner's heartbeat reads the job on a connection of its own, as in a worker, so
@@ -111,7 +111,7 @@ def test_transient_failure_is_retried_later_with_backoff(make_job, settings):
     assert job_run(job_id=job.id) == "skipped"  # not before its time
     error = events(job, "error")[-1]
     assert error.payload["retrying"] is True and error.payload["retry_in"] == 30
-    scheduled = Schedule.objects.get(func="pipeline.tasks.run_job", args=f"('{job.id}',)")
+    scheduled = Schedule.objects.get(func="pipeline.engine.tasks.run_job", args=f"('{job.id}',)")
     assert scheduled.schedule_type == Schedule.ONCE
     assert abs((scheduled.next_run - job.run_after).total_seconds()) < 1
 
@@ -162,7 +162,7 @@ def test_cancel_stops_a_running_job_before_its_stage_ends(make_job):
 
 
 def test_cancel_kills_the_child_process_of_a_running_stage(make_job, tmp_path):
-    from pipeline.context import StageContext
+    from pipeline.engine.context import StageContext
     from pipeline.generators import Generator, Stage
     from pipeline.generators.demo import DemoOptions
 
@@ -175,7 +175,7 @@ def test_cancel_kills_the_child_process_of_a_running_stage(make_job, tmp_path):
     from unittest import mock
 
     job = make_job()
-    with mock.patch("pipeline.runner.get_generator", return_value=generator):
+    with mock.patch("pipeline.engine.runner.get_generator", return_value=generator):
         worker = threading.Thread(target=job_run, kwargs={"job_id": job.id})
         worker.start()
         deadline = time.monotonic() + 10

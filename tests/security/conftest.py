@@ -11,9 +11,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts import services as accounts_services
-from pipeline.events import event_publish
+from pipeline.engine.events import event_publish
+from pipeline.engine.runner import job_workdir
 from pipeline.models import Job
-from pipeline.runner import job_workdir
 from pipeline.services import upload_create
 from tests.accounts.imagefiles import image_bytes, upload
 from tests.factories import DEFAULT_PASSWORD, VideoFactory

@@ -267,7 +267,7 @@ def test_open_websockets_on_the_old_credentials_close_when_they_are_revoked(
     a revoked token) alice's sockets close; charlie's socket on her job goes on."""
     from channels.db import database_sync_to_async
 
-    from pipeline.events import event_publish
+    from pipeline.engine.events import event_publish
     from videogen.asgi import application
 
     job = make_job(owner=alice)

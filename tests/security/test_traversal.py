@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from gallery.models import Video
+from pipeline.engine.runner import job_workdir
 from pipeline.models import Upload
-from pipeline.runner import job_workdir
 from tests.accounts.imagefiles import image_bytes, upload
 from tests.factories import VideoFactory
 from tests.security.conftest import body_of, client_for

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from pipeline.events import event_publish
+from pipeline.engine.events import event_publish
 from tests.security.conftest import SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)

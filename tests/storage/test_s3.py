@@ -126,8 +126,8 @@ def test_stage_artifacts_live_in_the_bucket_and_outlive_the_work_folder(
 ):
     import shutil
 
+    from pipeline.engine.runner import job_run, job_workdir
     from pipeline.models import Job
-    from pipeline.runner import job_run, job_workdir
 
     client = api_for(alice)
     job_id = client.post(
@@ -278,7 +278,7 @@ def test_an_upload_in_the_bucket_feeds_an_ai_video_job_published_to_the_bucket(
                 prompt="A fox runs through snow. It stops on a hill.",
                 options={**TINY, "seed": 7, "reference_image": response.json()["id"]},
             )
-        from pipeline.runner import job_run
+        from pipeline.engine.runner import job_run
 
         assert job_run(job_id=job.id) == "succeeded"
     finally:

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
 
-from pipeline.events import event_publish
-from pipeline.runner import job_run
+from pipeline.engine.events import event_publish
+from pipeline.engine.runner import job_run
 from videogen.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,8 +3,8 @@ import io
 import pytest
 from PIL import Image
 
+from pipeline.engine.runner import job_run
 from pipeline.models import Job, Upload
-from pipeline.runner import job_run
 
 # Some tests run jobs, whose heartbeat reads them on a connection of its own.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,7 +187,7 @@ def test_video_streams_with_range_support(api_for, alice, make_job):
 
 
 def test_deleting_a_job_removes_it_and_its_work_files(api_for, alice, make_job):
-    from pipeline.runner import job_workdir
+    from pipeline.engine.runner import job_workdir
 
     job = make_job(fail_at="encode")
     job_run(job_id=job.id)

@@ -2,8 +2,8 @@
 
 import pytest
 
+from pipeline.engine.runner import job_run
 from pipeline.models import Job
-from pipeline.runner import job_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,7 +89,7 @@ def test_artifacts_are_served_from_storage_after_the_work_folder_is_gone(api_for
 
     from django.core.files.storage import default_storage
 
-    from pipeline.runner import job_workdir
+    from pipeline.engine.runner import job_workdir
 
     client = api_for(alice)
     job_id = client.post(
@@ -111,7 +111,7 @@ def test_artifacts_are_served_from_storage_after_the_work_folder_is_gone(api_for
 def test_a_job_resumed_elsewhere_fetches_finished_stages_from_storage(api_for, alice):
     import shutil
 
-    from pipeline.runner import job_workdir
+    from pipeline.engine.runner import job_workdir
 
     client = api_for(alice)
     job_id = client.post(
@@ -132,8 +132,8 @@ def test_a_job_resumed_elsewhere_fetches_finished_stages_from_storage(api_for, a
 def test_a_stage_whose_stored_files_are_gone_runs_again(api_for, alice):
     import shutil
 
-    from pipeline.artifacts import job_artifacts_delete
-    from pipeline.runner import job_workdir
+    from pipeline.engine.artifacts import job_artifacts_delete
+    from pipeline.engine.runner import job_workdir
 
     client = api_for(alice)
     job_id = client.post(

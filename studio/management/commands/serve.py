@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from pipeline.context import _die_with_parent
+from pipeline.engine.context import _die_with_parent
 from videogen.embedded_redis import embedded_redis_command
 
 STOP_GRACE_SECONDS = 15

@@ -16,10 +16,10 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from pipeline.engine.events import event_publish
+from pipeline.engine.queue import job_enqueue, job_enqueue_later
 from pipeline.errors import JobStateError, LeaseLost
-from pipeline.events import event_publish
 from pipeline.models import Job, JobEvent
-from pipeline.queue import job_enqueue, job_enqueue_later
 
 Status = Job.Status
 

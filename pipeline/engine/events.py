@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from pipeline.metrics import event_tally
+from pipeline.engine.metrics import event_tally
 from pipeline.models import Job, JobEvent
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def event_publish(
     """Records an event, keeps the job's snapshot (message, progress, and the stage a
     progress event is in) up to date, and sends the event after commit.
 
-    Changes of status are not made here: `pipeline.lifecycle` makes them and calls this in
+    Changes of status are not made here: `pipeline.engine.lifecycle` makes them and calls this in
     the same transaction. With `lease`, nothing is written unless the caller still holds the
     job: a worker that lost its job to another must not speak for it. Returns None for a
     throttled progress event. Raises `Job.DoesNotExist` when the job is gone or the lease

@@ -27,7 +27,7 @@ class RedisBroker(Redis):
         return tasks
 
     def _send_lost_jobs(self) -> None:
-        from pipeline.runner import jobs_reap
+        from pipeline.engine.runner import jobs_reap
 
         try:
             jobs_reap(worker_start=True)

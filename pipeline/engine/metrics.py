@@ -1,7 +1,7 @@
 """Durable counters behind the Prometheus metrics: stage durations and job outcomes.
 
 They are written in the transaction of the event that reports the stage or the end of the
-job (pipeline/events.py), so a worker that loses its job half-way counts nothing, and any web
+job (pipeline/engine/events.py), so a worker that loses its job half-way counts nothing, and any web
 process can read every worker's figures from the database.
 """
 

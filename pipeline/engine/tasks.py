@@ -1,6 +1,6 @@
 """django-q2 tasks: thin wrappers that load nothing and call the runner."""
 
-from pipeline.runner import job_run, jobs_reap
+from pipeline.engine.runner import job_run, jobs_reap
 
 
 def run_job(job_id: str) -> str:

@@ -14,7 +14,7 @@ from pipeline.models import Job
 
 logger = logging.getLogger(__name__)
 
-RUN_TASK = "pipeline.tasks.run_job"
+RUN_TASK = "pipeline.engine.tasks.run_job"
 
 
 def job_queues() -> list[str]:
@@ -44,7 +44,7 @@ def job_enqueue(job_id) -> None:
     def send():
         try:
             async_task(RUN_TASK, str(job_id), group="jobs", cluster=_cluster_of(job_id))
-        except Exception as exc:  # broker down: sent again when it is back (pipeline.broker)
+        except Exception as exc:  # broker down: sent again when it is back (pipeline.engine.broker)
             logger.warning(
                 "could not enqueue job %s: %s", job_id, exc, extra={"job_id": str(job_id)}
             )

@@ -24,16 +24,16 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from pipeline import lifecycle
-from pipeline.artifacts import stage_artifacts_fetch, stage_artifacts_store, workdir_snapshot
-from pipeline.context import StageContext, StopFlag
+from pipeline.engine import lifecycle
+from pipeline.engine.artifacts import stage_artifacts_fetch, stage_artifacts_store, workdir_snapshot
+from pipeline.engine.context import StageContext, StopFlag
+from pipeline.engine.events import event_publish
+from pipeline.engine.logcontext import job_log_context
+from pipeline.engine.publish import job_video_publish
+from pipeline.engine.queue import job_enqueue, job_ids_waiting_in_broker
 from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
-from pipeline.events import event_publish
 from pipeline.generators import get_generator
-from pipeline.logcontext import job_log_context
 from pipeline.models import Job, JobEvent
-from pipeline.publish import job_video_publish
-from pipeline.queue import job_enqueue, job_ids_waiting_in_broker
 
 logger = logging.getLogger(__name__)
 
