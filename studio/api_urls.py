@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import api, cleanup_api, models_api, system_api
+from studio import api, models_api
 
 urlpatterns = [
     path("jobs", api.JobListCreateView.as_view(), name="api-jobs"),
@@ -21,7 +21,4 @@ urlpatterns = [
     path("generators", api.GeneratorsView.as_view(), name="api-generators"),
     path("models", models_api.ModelsView.as_view(), name="api-models"),
     path("models/<str:model_id>", models_api.ModelDetailView.as_view(), name="api-model"),
-    path("health", system_api.HealthView.as_view(), name="api-health"),
-    path("stats", system_api.StatsView.as_view(), name="api-stats"),
-    path("cleanup", cleanup_api.CleanupView.as_view(), name="api-cleanup"),
 ]

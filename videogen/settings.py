@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "gallery",
     "pipeline",
     "studio",
+    # The project package: operations (health, stats, metrics, clean-up) and its commands.
+    "videogen",
 ]
 
 MIDDLEWARE = [

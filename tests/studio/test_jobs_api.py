@@ -253,7 +253,7 @@ def test_health_reports_each_dependency(api_for):
 
 
 def test_health_answers_503_when_the_database_is_down(api_for, monkeypatch):
-    from studio import system_api
+    from videogen import system_api
 
     def broken():
         raise RuntimeError("connection refused")
