@@ -211,6 +211,8 @@ class JobArtifactFileView(JobMixin, APIView):
             content_type=content_type,
             download_name=None if inline else item["path"].rsplit("/", 1)[-1],
         )
+        if inline:
+            response["Content-Disposition"] = "inline"
         # Even a file a browser could run is inert here: no script, no access to this site.
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
         return response

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts import services as accounts_services
+from pipeline.engine.artifacts import stage_artifacts_store
 from pipeline.engine.events import event_publish
 from pipeline.engine.runner import job_workdir
 from pipeline.models import Job
@@ -83,6 +84,7 @@ def world(db, alice, bob, charlie):
     (workdir / "plan" / "plan.json").write_text(json.dumps({"title": f"{SECRET} artifact"}))
     (workdir / "logs").mkdir()
     (workdir / "logs" / "worker.log").write_text(f"{SECRET} worker log")
+    artifacts_store(job)
     reference = upload_create(owner=alice, file=upload(image_bytes("PNG"), "ref.png"))
 
     bob_job = _job(bob, "Bob's own job", "Bob's prompt.")
@@ -104,6 +106,14 @@ def world(db, alice, bob, charlie):
         },
         stale_cookies=stale.cookies,
     )
+
+
+def artifacts_store(job) -> None:
+    """Stores the job's work files as the runner does when a stage ends (as the plan's)."""
+    files = stage_artifacts_store(job_id=job.id, workdir=job_workdir(job.id), before={})
+    job.refresh_from_db()
+    job.manifest["stages"]["plan"]["files"] = files
+    job.save(update_fields=["manifest"])
 
 
 def client_for(world: World, principal: str, **kwargs) -> APIClient:

@@ -6,6 +6,7 @@ import re
 from urllib.parse import unquote
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from gallery.models import Video
@@ -13,7 +14,7 @@ from pipeline.engine.runner import job_workdir
 from pipeline.models import Upload
 from tests.accounts.imagefiles import image_bytes, upload
 from tests.factories import VideoFactory
-from tests.security.conftest import body_of, client_for
+from tests.security.conftest import artifacts_store, body_of, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -210,15 +211,19 @@ def test_artifact_paths_never_leave_the_jobs_work_folder(world, outside, tail, p
     assert b"BOBSECRET" not in body_of(response)
 
 
-def test_artifact_listing_leaves_out_links_outside_and_private_files(world, outside):
+def test_artifacts_leave_out_links_and_private_files(world, outside):
     workdir = job_workdir(world.job.id)
     os.symlink(outside, workdir / "plan" / "outside.txt")
     os.symlink(workdir / "plan" / "plan.json", workdir / "plan" / "inside-link.json")
+    (workdir / "plan" / ".partial.mp4").write_text("being written")
+    artifacts_store(world.job)
 
     response = client_for(world, "owner").get(reverse("api-job-artifacts", args=[world.job.id]))
 
     paths = [f["path"] for f in response.json()["files"]]
-    assert paths == ["plan/inside-link.json", "plan/plan.json"]
+    assert paths == ["plan/plan.json"]
+    stored = default_storage.listdir(f"jobs/{world.job.id}")
+    assert stored == (["plan"], []), "logs and links were never copied to storage"
 
 
 @pytest.mark.parametrize(
@@ -238,6 +243,7 @@ def test_artifacts_a_browser_could_run_are_downloads_in_a_sandbox(
 ):
     path = job_workdir(world.job.id) / "plan" / name
     path.write_text("<script>alert(document.cookie)</script>")
+    artifacts_store(world.job)
 
     response = _artifact(world, client_for(world, "staff"), f"plan/{name}")
 
