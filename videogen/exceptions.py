@@ -1,7 +1,10 @@
 """The API's one exception handler: domain errors become their statuses and bodies here, so
-views let them through instead of mapping them one by one."""
+views let them through instead of mapping them one by one. And the 404 and 500 pages, which
+answer JSON under `/api/`."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
@@ -41,3 +44,21 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):  # a service's field errors, by field
         exc = ValidationError(as_serializer_error(exc))
     return exception_handler(exc, context)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """Django's 404 for a URL no route matches (`/api/v1/jobs/0`: not a UUID). Under `/api/`
+    the answer is JSON in the API's error shape, like every other API answer."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "A server error occurred."}, status=500)
+    return defaults.server_error(request)

@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from videogen.metrics import metrics_view
 
+handler404 = "videogen.exceptions.page_not_found"
+handler500 = "videogen.exceptions.server_error"
+
 admin.site.site_header = "videogen moderation"
 admin.site.site_title = "videogen admin"
 
