@@ -17,6 +17,7 @@ from gallery.streaming import StoredName, download_name, stored_file_response
 from pipeline.engine.artifacts import job_artifact_files
 from pipeline.generators import all_generators, get_generator
 from pipeline.models import Job, JobEvent
+from pipeline.providers import provider_describe
 from pipeline.serializers import JobEventSerializer, JobSerializer
 from pipeline.services import (
     job_cancel,
@@ -362,6 +363,11 @@ class GeneratorsView(APIView):
                 "prompt_max_chars": serializers.IntegerField(),
                 "stages": serializers.ListField(child=serializers.CharField()),
                 "options": serializers.ListField(child=serializers.DictField()),
+                "providers": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="The backends its stages use: role, backend, label, available, "
+                    "reason, setting.",
+                ),
             },
             many=True,
         )
@@ -384,6 +390,7 @@ class GeneratorsView(APIView):
                     "prompt_max_chars": generator.prompt_max_chars,
                     "stages": generator.stage_names(),
                     "options": generator.describe_options(),
+                    "providers": [provider_describe(role) for role in generator.roles],
                 }
             )
         return Response(listing)

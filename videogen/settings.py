@@ -395,124 +395,40 @@ LOGGING = {
 # and requests from this machine (loopback, not through a proxy) may read it.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 
+
 # --- providers ---
 # Pluggable backends, configured like STORAGES: per role a BACKEND class and its OPTIONS.
-# VIDEOGEN_LLM / VIDEOGEN_TTS / VIDEOGEN_IMAGES pick a backend by short name; the system
-# checks in pipeline/checks.py validate the result at start-up (missing API keys included).
-_PROVIDER_BACKENDS = {
-    "llm": {
-        "local": "pipeline.providers.llm.local.LocalPlanner",
-        "gemini": "pipeline.providers.llm.gemini.GeminiPlanner",
-        "openai": "pipeline.providers.llm.openai_compat.OpenAICompatiblePlanner",
-    },
-    "tts": {
-        "piper": "pipeline.providers.tts.piper.PiperTTS",
-        "azure": "pipeline.providers.tts.azure_speech.AzureTTS",
-        "espeak": "pipeline.providers.tts.espeak.EspeakTTS",
-    },
-    "images": {
-        "procedural": "pipeline.providers.images.procedural.ProceduralImages",
-        "diffusers": "pipeline.providers.images.diffusion.DiffusersImages",
-    },
-}
+# VIDEOGEN_LLM / VIDEOGEN_TTS / VIDEOGEN_IMAGES / VIDEOGEN_T2V pick a built-in backend by its
+# short name; each backend class declares its options, their defaults and the environment
+# variables that set them (pipeline/providers), and this reads those variables with the typed
+# helpers. The system checks in pipeline/checks.py validate the result at start-up (missing
+# API keys included). VIDEOGEN_T2V_MODEL is a local diffusers folder or a Hugging Face repo id
+# already in this machine's HF cache (never downloaded); without it the t2v role is present
+# but unavailable, and the ai_video generator says which setting to set.
+def _env_option(variable: str, default):
+    if isinstance(default, bool):
+        return env_bool(variable, default)
+    if isinstance(default, int):
+        return env_int(variable, default)
+    if isinstance(default, float):
+        return env_float(variable, default)
+    return env_str(variable, default)
 
 
-def _provider_backend(role: str, variable: str, default: str) -> tuple[str, str]:
-    from django.core.exceptions import ImproperlyConfigured
+def _providers_from_environment() -> dict:
+    from django.utils.module_loading import import_string
 
-    name = env_str(variable, default).strip().lower() or default
-    choices = _PROVIDER_BACKENDS[role]
-    if name not in choices:
-        raise ImproperlyConfigured(
-            f"{variable}={name!r} is not a known {role} backend; choose one of: "
-            f"{', '.join(choices)}."
-        )
-    return name, choices[name]
+    from pipeline.providers.loader import ROLES, backend_named
 
-
-def _provider_options(role: str, name: str) -> dict:
-    if role == "llm":
-        common = {
-            "timeout": env_float("LLM_TIMEOUT", 60.0),
-            "max_repairs": env_int("LLM_MAX_REPAIRS", 2, minimum=0),
-        }
-        if name == "gemini":
-            return {
-                **common,
-                "api_key": env_str("GEMINI_API_KEY"),
-                "model": env_str("GEMINI_MODEL", "gemini-2.5-flash"),
-                "base_url": env_str("GEMINI_BASE_URL"),
-            }
-        if name == "openai":
-            return {
-                **common,
-                "base_url": env_str("OPENAI_BASE_URL", "https://api.openai.com/v1"),
-                "api_key": env_str("OPENAI_API_KEY"),
-                "model": env_str("OPENAI_MODEL", "gpt-4o-mini"),
-                "json_mode": env_bool("OPENAI_JSON_MODE", True),
-            }
-        return {}
-    if role == "tts":
-        common = {
-            "rate": env_float("TTS_RATE", 1.0),
-            "sentence_pause": env_float("TTS_SENTENCE_PAUSE", 0.25),
-        }
-        if name == "piper":
-            return {
-                **common,
-                "voice_path": env_str("PIPER_VOICE_PATH"),
-                "speaker": env_str("PIPER_SPEAKER"),
-            }
-        if name == "azure":
-            return {
-                **common,
-                "key": env_str("AZURE_SPEECH_KEY"),
-                "region": env_str("AZURE_SPEECH_REGION"),
-                "voice": env_str("AZURE_SPEECH_VOICE", "en-US-JennyNeural"),
-            }
-        return {
-            **common,
-            "voice": env_str("ESPEAK_VOICE", "en-us"),
-            "binary": env_str("ESPEAK_BINARY", "espeak-ng"),
-        }
-    if name == "diffusers":
-        return {
-            "model_path": env_str("IMAGES_MODEL_PATH"),
-            "device": env_str("IMAGES_DEVICE", "auto"),
-            "steps": env_int("IMAGES_STEPS", 25, minimum=1),
-            "guidance_scale": env_float("IMAGES_GUIDANCE", 5.0),
-        }
-    return {}
+    providers = {}
+    for role, base in ROLES.items():
+        path, backend = backend_named(role, env_str(import_string(base).choice_setting))
+        providers[role] = {"BACKEND": path, "OPTIONS": backend.options_from(_env_option)}
+    return providers
 
 
-VIDEOGEN_PROVIDERS = {}
-for _role, _variable, _default in (
-    ("llm", "VIDEOGEN_LLM", "local"),
-    ("tts", "VIDEOGEN_TTS", "piper"),
-    ("images", "VIDEOGEN_IMAGES", "procedural"),
-):
-    _name, _backend = _provider_backend(_role, _variable, _default)
-    VIDEOGEN_PROVIDERS[_role] = {
-        "BACKEND": _backend,
-        "OPTIONS": _provider_options(_role, _name),
-    }
+VIDEOGEN_PROVIDERS = _providers_from_environment()
 
-# --- text-to-video (the ai_video generator) ---
-# VIDEOGEN_T2V_MODEL is a local diffusers folder or a Hugging Face repo id already in this
-# machine's HF cache (never downloaded). Without it the t2v role is present but unavailable,
-# and the ai_video generator says which setting to set.
-_PROVIDER_BACKENDS["t2v"] = {"diffusers": "pipeline.providers.t2v.diffusion.DiffusersTextToVideo"}
-_t2v_name, _t2v_backend = _provider_backend("t2v", "VIDEOGEN_T2V", "diffusers")
-VIDEOGEN_PROVIDERS["t2v"] = {
-    "BACKEND": _t2v_backend,
-    "OPTIONS": {
-        "model": env_str("VIDEOGEN_T2V_MODEL"),
-        "device": env_str("VIDEOGEN_T2V_DEVICE", "auto"),
-        "dtype": env_str("VIDEOGEN_T2V_DTYPE", "auto"),
-        "steps": env_int("VIDEOGEN_T2V_STEPS", 8, minimum=1),
-        "guidance": env_float("VIDEOGEN_T2V_GUIDANCE", 1.0),
-    },
-}
 # Limits of the ai_video options (LTX-Video: sides in multiples of 32, 8n+1 frames).
 T2V_MAX_WIDTH = env_int("T2V_MAX_WIDTH", 1280, minimum=32)
 T2V_MAX_HEIGHT = env_int("T2V_MAX_HEIGHT", 1280, minimum=32)

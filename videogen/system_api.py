@@ -148,21 +148,9 @@ HEALTH_SHAPE = inline_serializer(
 
 
 def _providers():
-    from pipeline.providers import get_provider
+    from pipeline.providers import ROLES, provider_describe
 
-    report = {}
-    for role in ("llm", "tts", "images", "t2v"):
-        try:
-            provider = get_provider(role)
-        except Exception as exc:
-            report[role] = {"available": False, "reason": str(exc)}
-            continue
-        availability = provider.available()
-        report[role] = {
-            "backend": provider.display_name,
-            "available": availability.available,
-            "reason": availability.reason,
-        }
+    report = {role: provider_describe(role) for role in ROLES}
     if not report["tts"]["available"]:
         raise RuntimeError(f"narration is unavailable: {report['tts']['reason']}")
     return {"roles": report}

@@ -142,10 +142,9 @@ class AiVideoGenerator(Generator):
     def availability(self) -> Availability:
         """Available when a text-to-video model is configured and present (no torch)."""
         try:
-            status = get_provider("t2v").available()
+            return get_provider("t2v").available()
         except ImproperlyConfigured as exc:
-            return Availability(False, str(exc), "VIDEOGEN_PROVIDERS")
-        return Availability(status.available, status.reason, status.setting)
+            return Availability.missing(str(exc), "VIDEOGEN_PROVIDERS")
 
     def validate_for_user(self, *, user, options: dict) -> dict:
         """Checks what depends on the person: the reference image must be their upload.
@@ -386,6 +385,7 @@ def write_captions(ctx, timing: dict) -> dict:
 
 generator = AiVideoGenerator(
     kind="ai_video",
+    roles=("llm", "t2v", "tts"),
     label="AI video",
     description=(
         "Shots from a text-to-video model (LTX-Video), optionally narrated and started from "

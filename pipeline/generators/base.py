@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from rest_framework import serializers
 
+from pipeline.providers.base import Availability
+
 PROMPT_MAX_CHARS = 20_000
 
 
@@ -24,13 +26,6 @@ class Stage:
     produces: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Availability:
-    available: bool = True
-    reason: str = ""
-    setting: str = ""
-
-
 @dataclass
 class Generator:
     kind: str
@@ -42,6 +37,9 @@ class Generator:
     prompt_label: str = "Prompt"
     prompt_max_chars: int = PROMPT_MAX_CHARS
     uses_gpu: bool = False
+    # The provider roles its stages use ("llm", "tts", "images", "t2v"), listed with each
+    # backend's description in `GET generators`.
+    roles: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     def availability(self) -> Availability:

@@ -35,6 +35,7 @@ class ExplainerOptions(NarratedVideoOptions):
 
 generator = Generator(
     kind="explainer",
+    roles=("llm", "tts"),
     label="Explainer",
     description="A narrated animation that explains a topic: titles, bullet points, formulas, "
     "graphs and shapes drawn with Manim.",

@@ -22,6 +22,7 @@ class StoryOptions(SlideshowOptions):
 
 generator = Generator(
     kind="story",
+    roles=("llm", "tts", "images"),
     label="Story",
     description="Paste a story: it is read aloud over pictures made for each part, with "
     "captions that follow the voice.",

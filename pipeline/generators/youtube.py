@@ -54,6 +54,7 @@ def captions(ctx) -> dict:
 
 generator = Generator(
     kind="youtube",
+    roles=("llm", "tts", "images"),
     label="YouTube video",
     description="From a topic to a narrated video with pictures, captions, and a title, "
     "description with chapters and tags ready to upload.",

@@ -9,6 +9,20 @@ cheap: every heavy library is imported inside the method that needs it.
 """
 
 from pipeline.providers.base import Availability, Provider
-from pipeline.providers.loader import ROLES, build_provider, get_provider, reset_providers
+from pipeline.providers.loader import (
+    ROLES,
+    build_provider,
+    get_provider,
+    provider_describe,
+    reset_providers,
+)
 
-__all__ = ["ROLES", "Availability", "Provider", "build_provider", "get_provider", "reset_providers"]
+__all__ = [
+    "ROLES",
+    "Availability",
+    "Provider",
+    "build_provider",
+    "get_provider",
+    "provider_describe",
+    "reset_providers",
+]

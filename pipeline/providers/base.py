@@ -46,6 +46,8 @@ class Provider:
     """Base of every backend. Subclasses set `role`, `name` and their options."""
 
     role: ClassVar[str] = ""
+    # The environment variable that picks a backend of this role by its short name.
+    choice_setting: ClassVar[str] = ""
     name: ClassVar[str] = ""
     label: ClassVar[str] = ""
     option_defaults: ClassVar[dict[str, Any]] = {}
@@ -81,6 +83,15 @@ class Provider:
         return []
 
     @classmethod
+    def options_from(cls, read: Callable[[str, Any], Any]) -> dict[str, Any]:
+        """The OPTIONS the environment gives: `read(variable, default)` for each option that
+        has a variable (settings.py reads them with its typed helpers)."""
+        return {
+            option: read(variable, cls.option_defaults[option])
+            for option, variable in cls.option_settings.items()
+        }
+
+    @classmethod
     def setting_for(cls, option: str) -> str:
         """The environment variable behind an option, for messages and hints."""
         return cls.option_settings.get(option, f"VIDEOGEN_PROVIDERS['{cls.role}']['{option}']")
@@ -106,7 +117,9 @@ class Provider:
         return self.label or self.name or type(self).__name__
 
     def describe(self) -> dict:
-        """A JSON-able summary for the API (`GET generators`: "the providers in use")."""
+        """The one description of a backend, for `GET generators` (the providers a generator
+        uses), `GET health` and `GET models`: what it is, and whether it can work here and
+        if not, why and which setting would fix it. Cheap: nothing is loaded."""
         status = self.available()
         return {
             "role": self.role,
@@ -115,6 +128,49 @@ class Provider:
             "available": status.available,
             "reason": status.reason,
             "setting": status.setting,
+        }
+
+
+class ModelBacked:
+    """For backends that run a model (text-to-video, text-to-image): what they can do, their
+    size rules, their memory needs and whether a worker has the model loaded, added to
+    `describe()` for `GET models`."""
+
+    capabilities: ClassVar[tuple[str, ...]] = ()
+    # False for a backend of a model role that needs no model (procedural pictures).
+    uses_model: ClassVar[bool] = True
+
+    def model_name(self) -> str:
+        return ""
+
+    def constraints(self) -> dict:
+        return {}
+
+    def memory_needs(self) -> dict | None:
+        return None
+
+    def status(self) -> dict:
+        """Whether the model is loaded (in this process or a worker), where, and its memory."""
+        configured = self.uses_model and self.available().available
+        state = "not_loaded" if configured else "not_configured"
+        return {"status": state, "error": "", "device": None, "memory_bytes": None}
+
+    def describe(self) -> dict:
+        described = super().describe()
+        if not self.uses_model:
+            # The backend works, with no model to load: the setting names how to get one.
+            described["setting"] = self.choice_setting
+        status = self.status()
+        return {
+            **described,
+            "model": self.model_name(),
+            "capabilities": list(self.capabilities),
+            "constraints": self.constraints(),
+            "memory_needs": self.memory_needs(),
+            "status": status["status"],
+            "error": status.get("error") or "",
+            "device": status.get("device"),
+            "memory_in_use_bytes": status.get("memory_bytes"),
         }
 
 

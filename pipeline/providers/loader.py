@@ -22,13 +22,31 @@ ROLES: dict[str, str] = {
     "t2v": "pipeline.providers.t2v.base.TextToVideo",
 }
 
+# The built-in backends of each role, the offline default first. Each class declares its
+# short name (`name`, what VIDEOGEN_LLM and the like choose), its options with their defaults
+# and the environment variables that set them: videogen/settings.py builds from those.
+BACKENDS: dict[str, tuple[str, ...]] = {
+    "llm": (
+        "pipeline.providers.llm.local.LocalPlanner",
+        "pipeline.providers.llm.gemini.GeminiPlanner",
+        "pipeline.providers.llm.openai_compat.OpenAICompatiblePlanner",
+    ),
+    "tts": (
+        "pipeline.providers.tts.piper.PiperTTS",
+        "pipeline.providers.tts.azure_speech.AzureTTS",
+        "pipeline.providers.tts.espeak.EspeakTTS",
+    ),
+    "images": (
+        "pipeline.providers.images.procedural.ProceduralImages",
+        "pipeline.providers.images.diffusion.DiffusersImages",
+    ),
+    # No model is configured by default: the backend says so, naming VIDEOGEN_T2V_MODEL.
+    "t2v": ("pipeline.providers.t2v.diffusion.DiffusersTextToVideo",),
+}
+
 # Used when the setting is absent altogether: the offline defaults.
 DEFAULT_PROVIDERS: dict[str, dict] = {
-    "llm": {"BACKEND": "pipeline.providers.llm.local.LocalPlanner", "OPTIONS": {}},
-    "tts": {"BACKEND": "pipeline.providers.tts.piper.PiperTTS", "OPTIONS": {}},
-    "images": {"BACKEND": "pipeline.providers.images.procedural.ProceduralImages", "OPTIONS": {}},
-    # No model is configured by default: the backend says so, naming VIDEOGEN_T2V_MODEL.
-    "t2v": {"BACKEND": "pipeline.providers.t2v.diffusion.DiffusersTextToVideo", "OPTIONS": {}},
+    role: {"BACKEND": paths[0], "OPTIONS": {}} for role, paths in BACKENDS.items()
 }
 
 # Roles a VIDEOGEN_PROVIDERS setting may leave out; their default above applies.
@@ -58,6 +76,23 @@ def provider_config(role: str) -> tuple[str, dict]:
     if not isinstance(options, dict):
         raise ImproperlyConfigured(f"VIDEOGEN_PROVIDERS[{role!r}]['OPTIONS'] must be a dict.")
     return config["BACKEND"], options
+
+
+def backend_named(role: str, name: str = "") -> tuple[str, type]:
+    """The import path and class of the built-in backend whose short name is `name` (empty:
+    the role's default), or ImproperlyConfigured naming the choices and the variable."""
+    classes = {}
+    for path in BACKENDS[role]:
+        cls = import_string(path)
+        classes[cls.name] = (path, cls)
+    name = (name or "").strip().lower() or import_string(BACKENDS[role][0]).name
+    if name not in classes:
+        variable = import_string(ROLES[role]).choice_setting
+        raise ImproperlyConfigured(
+            f"{variable}={name!r} is not a known {role} backend; choose one of: "
+            f"{', '.join(classes)}."
+        )
+    return classes[name]
 
 
 def backend_class(role: str, path: str) -> type:
@@ -91,6 +126,21 @@ def get_provider(role: str):
             if instance is None:
                 instance = _instances[role] = build_provider(role)
     return instance
+
+
+def provider_describe(role: str) -> dict:
+    """The backend's `describe()`, or what is wrong with its configuration."""
+    try:
+        return get_provider(role).describe()
+    except ImproperlyConfigured as exc:
+        return {
+            "role": role,
+            "backend": "",
+            "label": "",
+            "available": False,
+            "reason": str(exc),
+            "setting": "VIDEOGEN_PROVIDERS",
+        }
 
 
 def reset_providers() -> None:

@@ -175,3 +175,68 @@ def test_unknown_short_name_stops_start_up_with_the_choices():
     assert result.returncode != 0
     assert "VIDEOGEN_TTS='festival' is not a known tts backend" in result.stderr
     assert "piper, azure, espeak" in result.stderr
+
+
+# --- built-in backends: each declares its short name, options and variables once ---------------
+
+
+def _builtin_backends():
+    from django.utils.module_loading import import_string
+
+    from pipeline.providers.loader import BACKENDS
+
+    return [(role, import_string(path)) for role, paths in BACKENDS.items() for path in paths]
+
+
+@pytest.mark.parametrize(("role", "backend"), _builtin_backends())
+def test_each_builtin_backend_declares_its_variables_once_and_the_docs_list_them(role, backend):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    documented = (root / ".env.example").read_text() + (root / "README.md").read_text()
+    assert backend.name and backend.choice_setting, backend
+    assert set(backend.option_settings) <= set(backend.option_defaults), backend
+    for variable in [backend.choice_setting, *backend.option_settings.values()]:
+        assert variable in documented, variable
+
+
+def test_settings_build_each_role_from_the_chosen_backends_declaration(monkeypatch):
+    from videogen.settings import _providers_from_environment
+
+    monkeypatch.setenv("VIDEOGEN_LLM", "openai")
+    monkeypatch.setenv("OPENAI_MODEL", "llama3.2")
+    monkeypatch.setenv("OPENAI_JSON_MODE", "false")
+    monkeypatch.setenv("LLM_TIMEOUT", "12.5")
+    monkeypatch.setenv("VIDEOGEN_TTS", "ESPEAK")
+    monkeypatch.setenv("VIDEOGEN_T2V_STEPS", "20")
+
+    providers = _providers_from_environment()
+
+    llm = providers["llm"]
+    assert llm["BACKEND"] == "pipeline.providers.llm.openai_compat.OpenAICompatiblePlanner"
+    assert (llm["OPTIONS"]["model"], llm["OPTIONS"]["json_mode"]) == ("llama3.2", False)
+    assert llm["OPTIONS"]["timeout"] == 12.5 and llm["OPTIONS"]["max_repairs"] == 2
+    assert providers["tts"]["BACKEND"] == "pipeline.providers.tts.espeak.EspeakTTS"
+    assert providers["images"]["BACKEND"].endswith("ProceduralImages")
+    assert providers["t2v"]["OPTIONS"]["steps"] == 20
+
+
+def test_an_unknown_backend_name_names_the_variable_and_the_choices(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from videogen.settings import _providers_from_environment
+
+    monkeypatch.setenv("VIDEOGEN_IMAGES", "dalle")
+    with pytest.raises(ImproperlyConfigured, match="VIDEOGEN_IMAGES='dalle'.*procedural, diffusers"):
+        _providers_from_environment()
+
+
+@pytest.mark.django_db
+def test_generators_list_the_providers_their_stages_use(api_for, alice):
+    listing = {g["kind"]: g for g in api_for(alice).get("/api/v1/generators").json()}
+
+    story = listing["story"]["providers"]
+    assert [p["role"] for p in story] == ["llm", "tts", "images"]
+    assert set(story[0]) == {"role", "backend", "label", "available", "reason", "setting"}
+    t2v = next(p for p in listing["ai_video"]["providers"] if p["role"] == "t2v")
+    assert {"model", "capabilities", "status", "memory_needs"} <= set(t2v)

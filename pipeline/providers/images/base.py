@@ -3,16 +3,22 @@
 from pathlib import Path
 
 from pipeline.errors import GeneratorError
-from pipeline.providers.base import ProgressCallback, Provider, report
+from pipeline.providers.base import ModelBacked, ProgressCallback, Provider, report
 
 MIN_SIDE = 16
 MAX_SIDE = 4096
+TEXT_TO_IMAGE = "text-to-image"
 
 
-class ImageGenerator(Provider):
+class ImageGenerator(ModelBacked, Provider):
     """Base of the images backends. `generate()` is the entry point; backends fill `render`."""
 
     role = "images"
+    choice_setting = "VIDEOGEN_IMAGES"
+    capabilities = (TEXT_TO_IMAGE,)
+
+    def constraints(self) -> dict:
+        return {"min_side": MIN_SIDE, "max_side": MAX_SIDE}
 
     def generate(
         self,

@@ -82,6 +82,34 @@ class DiffusersImages(ImageGenerator):
         if not status.available:
             raise GeneratorError(status.reason, permanent=True, hint=MODEL_HINT)
 
+    # --- what the models API shows ------------------------------------------------------
+    def model_name(self) -> str:
+        return str(self.options["model_path"] or "").strip()
+
+    def memory_needs(self) -> dict | None:
+        from pipeline.providers.t2v.diffusion import parameter_count
+
+        if not self.available().available:
+            return None
+        parameters = parameter_count(Path(self.model_name()))
+        if parameters is None:
+            return None
+        return {
+            "parameters": parameters,
+            "weights_bytes_bf16": parameters * 2,
+            "gpu_gb": None,
+            "note": "Weights only; running needs more.",
+        }
+
+    def status(self) -> dict:
+        """Loaded or not in this process (the images pipeline is loaded where it runs)."""
+        if not self.available().available:
+            return {"status": "not_configured", "error": "", "device": None, "memory_bytes": None}
+        resolved = str(Path(self.model_name()).resolve())
+        device = next((d for path, d in _pipelines if path == resolved), None)
+        state = "loaded" if device else "not_loaded"
+        return {"status": state, "error": "", "device": device, "memory_bytes": None}
+
     def device(self) -> str:
         import torch
 

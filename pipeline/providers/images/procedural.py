@@ -7,6 +7,7 @@ from pipeline.providers.images.base import ImageGenerator
 class ProceduralImages(ImageGenerator):
     name = "procedural"
     label = "Procedural scenes"
+    uses_model = False
 
     def render(self, *, prompt, size, out_path, seed, palette, text, on_progress):
         from pipeline.media.visuals import PALETTES, render_still

@@ -53,7 +53,9 @@ class Planner(Provider):
     """Base of the llm backends. `plan()` is the entry point; backends implement `complete`."""
 
     role = "llm"
+    choice_setting = "VIDEOGEN_LLM"
     option_defaults = {"max_repairs": 2, "timeout": 60.0, "temperature": 0.4}
+    option_settings = {"timeout": "LLM_TIMEOUT", "max_repairs": "LLM_MAX_REPAIRS"}
     # Whether complete() can return free text (generate_code relies on it).
     supports_code = True
 

@@ -22,11 +22,10 @@ class GeminiPlanner(Planner):
         "api_version": "v1beta",
     }
     option_settings = {
+        **Planner.option_settings,
         "api_key": "GEMINI_API_KEY",
         "model": "GEMINI_MODEL",
         "base_url": "GEMINI_BASE_URL",
-        "timeout": "LLM_TIMEOUT",
-        "max_repairs": "LLM_MAX_REPAIRS",
     }
     required_options = ("api_key", "model")
 

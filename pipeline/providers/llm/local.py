@@ -82,6 +82,7 @@ class LocalPlanner(Planner):
     label = "Local planner"
     supports_code = False
     option_defaults = {}
+    option_settings = {}
 
     def plan(self, *, kind, prompt, options=None, on_progress=None) -> Plan:
         check_kind(kind)

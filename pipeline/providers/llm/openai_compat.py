@@ -24,12 +24,11 @@ class OpenAICompatiblePlanner(Planner):
         "json_mode": True,
     }
     option_settings = {
+        **Planner.option_settings,
         "base_url": "OPENAI_BASE_URL",
         "api_key": "OPENAI_API_KEY",
         "model": "OPENAI_MODEL",
         "json_mode": "OPENAI_JSON_MODE",
-        "timeout": "LLM_TIMEOUT",
-        "max_repairs": "LLM_MAX_REPAIRS",
     }
     required_options = ("model", "base_url")
 

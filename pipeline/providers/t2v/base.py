@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import ClassVar
 
 from pipeline.errors import GeneratorError
-from pipeline.providers.base import Availability, ProgressCallback, Provider, report
+from pipeline.providers.base import (
+    Availability,
+    ModelBacked,
+    ProgressCallback,
+    Provider,
+    report,
+)
 
 SIZE_MULTIPLE = 32
 FRAME_STEP = 8
@@ -56,10 +62,11 @@ def check_shape(width: int, height: int, num_frames: int) -> None:
         raise GeneratorError("; ".join(problems), permanent=True)
 
 
-class TextToVideo(Provider):
+class TextToVideo(ModelBacked, Provider):
     """Base of the t2v backends. `generate()` is the entry point; backends fill `render`."""
 
     role = "t2v"
+    choice_setting = "VIDEOGEN_T2V"
     capabilities: ClassVar[tuple[str, ...]] = (TEXT_TO_VIDEO,)
 
     def generate(
@@ -118,16 +125,18 @@ class TextToVideo(Provider):
         """The device a run uses: the name of the lock taken around each shot."""
         return "cpu"
 
-    def model_name(self) -> str:
-        return ""
+    def constraints(self) -> dict:
+        from django.conf import settings
 
-    def status(self) -> dict:
-        """Whether the model is loaded (in this process or a worker), where, and its memory."""
-        state = "not_loaded" if self.available().available else "not_configured"
-        return {"status": state, "error": "", "device": None, "memory_bytes": None}
-
-    def memory_needs(self) -> dict | None:
-        return None
+        return {
+            "size_multiple": SIZE_MULTIPLE,
+            "frames_rule": f"{FRAME_STEP}n+1",
+            "min_frames": MIN_FRAMES,
+            "max_width": settings.T2V_MAX_WIDTH,
+            "max_height": settings.T2V_MAX_HEIGHT,
+            "max_frames": settings.T2V_MAX_FRAMES,
+            "max_shots": settings.T2V_MAX_SHOTS,
+        }
 
     def unload(self) -> None:
         """Frees the model this process holds, if any."""

@@ -69,6 +69,7 @@ class TTSProvider(Provider):
     """Base of the tts backends. `synthesize()` is the entry point."""
 
     role = "tts"
+    choice_setting = "VIDEOGEN_TTS"
     option_defaults = {"rate": 1.0, "sentence_pause": 0.25}
     option_settings = {"rate": "TTS_RATE", "sentence_pause": "TTS_SENTENCE_PAUSE"}
 
