@@ -248,7 +248,9 @@ def test_readme_walkthrough_two_webs_two_workers_postgres_redis_s3(walkthrough, 
         aws_secret_access_key="walkthrough-secret",
     )
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=walkthrough.bucket).get("Contents", ())]
-    mp4 = [k for k in keys if k.endswith(".mp4")]
+    # The gallery's video, and the stages' artifacts (the encoded clip among them).
+    assert f"jobs/{job_id}/clip.mp4" in keys and f"jobs/{job_id}/plan.json" in keys
+    mp4 = [k for k in keys if k.startswith("videos/") and k.endswith(".mp4")]
     assert len(mp4) == 1, keys
     assert video.content == s3.get_object(Bucket=walkthrough.bucket, Key=mp4[0])["Body"].read()
     path = tmp_path / "download.mp4"
