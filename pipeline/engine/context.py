@@ -16,11 +16,11 @@ try:  # Linux: children die with the worker even when it is killed with SIGKILL
     _libc = ctypes.CDLL("libc.so.6", use_errno=True)
     _PR_SET_PDEATHSIG = 1
 
-    def _die_with_parent():
+    def die_with_parent():
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 except OSError:  # pragma: no cover - other systems
 
-    def _die_with_parent():
+    def die_with_parent():
         pass
 
 
@@ -150,7 +150,7 @@ class StageContext:
                 cwd=str(cwd or self.workdir),
                 env=env,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
             self._run.stop.add_child(proc)
             started = time.monotonic()

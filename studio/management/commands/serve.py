@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from pipeline.engine.context import _die_with_parent
+from pipeline.engine.context import die_with_parent
 from videogen.embedded_redis import embedded_redis_command
 
 STOP_GRACE_SECONDS = 15
@@ -24,7 +24,7 @@ def _child_setup():
     # Own session: a terminal's Ctrl-C reaches only us, and we stop each child the way it
     # wants (django-q2's cluster hangs when its whole process group gets SIGTERM).
     os.setsid()
-    _die_with_parent()
+    die_with_parent()
 
 
 class Command(BaseCommand):
