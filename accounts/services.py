@@ -15,6 +15,7 @@ from PIL import Image, ImageOps
 from rest_framework.authtoken.models import Token
 
 from accounts.channels_auth import sockets_recheck
+from accounts.files import stored_files_delete
 from accounts.images import image_open_validated
 from accounts.models import AVATAR_SIZE, AVATAR_SMALL_SIZE, User
 
@@ -145,15 +146,6 @@ def token_regenerate(*, user: User) -> Token:
     return Token.objects.create(user=user)
 
 
-def _delete_files(storage, names) -> None:
-    for name in names:
-        try:
-            storage.delete(name)
-        except Exception:
-            # Storage outages must not undo a committed change; the orphan sweep retries.
-            logger.exception("Could not delete %s from storage", name)
-
-
 def _square_png(img: Image.Image, size: int) -> ContentFile:
     square = ImageOps.fit(img, (size, size), method=Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
@@ -187,7 +179,9 @@ def avatar_set(*, user: User, image_file) -> User:
         user.avatar.save("avatar.png", large, save=False)
         user.avatar_small.save("avatar.png", small, save=False)
         user.save(update_fields=["avatar", "avatar_small"])
-        transaction.on_commit(partial(_delete_files, user.avatar.storage, old_names), robust=True)
+        transaction.on_commit(
+            partial(stored_files_delete, user.avatar.storage, old_names), robust=True
+        )
     return user
 
 
@@ -200,5 +194,5 @@ def avatar_delete(*, user: User) -> User:
         user.avatar = ""
         user.avatar_small = ""
         user.save(update_fields=["avatar", "avatar_small"])
-        transaction.on_commit(partial(_delete_files, storage, old_names), robust=True)
+        transaction.on_commit(partial(stored_files_delete, storage, old_names), robust=True)
     return user

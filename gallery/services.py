@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.files import stored_files_delete
 from gallery.media import PosterError, poster_jpeg, probe
 from gallery.models import Report, Video
 
@@ -221,15 +222,6 @@ def video_report(*, video: Video, reporter, reason: str, text: str = "") -> Repo
     return report
 
 
-def _delete_files(storage, names) -> None:
-    for name in names:
-        try:
-            storage.delete(name)
-        except Exception:
-            # The row is gone already; a leftover file is for the orphan clean-up to find.
-            logger.exception("could not delete %s", name)
-
-
 def video_delete(*, video: Video) -> None:
     """Deletes the row, then its files once the deletion is committed (so a rollback never
     leaves a row without its files)."""
@@ -240,4 +232,4 @@ def video_delete(*, video: Video) -> None:
     names = sorted(n for n in names.union(stored) if n)
     storage = video.file.storage
     video.delete()
-    transaction.on_commit(lambda: _delete_files(storage, names))
+    transaction.on_commit(lambda: stored_files_delete(storage, names))
