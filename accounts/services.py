@@ -2,7 +2,6 @@
 share them, so a rule (password strength, token revocation, file clean-up) holds everywhere."""
 
 import io
-import logging
 from functools import partial
 
 from django.conf import settings
@@ -18,8 +17,6 @@ from accounts.channels_auth import sockets_recheck
 from accounts.files import stored_files_delete
 from accounts.images import image_open_validated
 from accounts.models import AVATAR_SIZE, AVATAR_SMALL_SIZE, User
-
-logger = logging.getLogger(__name__)
 
 DISPLAY_NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
 INVALID_LOGIN_MESSAGE = "Unable to log in with the provided email and password."
