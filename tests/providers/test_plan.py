@@ -12,6 +12,7 @@ from pipeline.plan import (
     plan_from_text,
     plan_json_schema,
 )
+from pipeline.visuals import VISUAL_SCHEMAS, VISUAL_TYPES
 
 VALID = {
     "title": "The Pythagorean theorem",
@@ -92,7 +93,7 @@ def test_every_problem_is_reported_with_its_path():
         "title": "must not be empty",
         "scenes[0].narration": "must not be empty",
         "scenes[0].bullets": "must be a list of strings, not string",
-        "scenes[1].visual.type": "must be one of title, bullets, formula, graph, shapes, image",
+        "scenes[1].visual.type": "must be one of " + ", ".join(VISUAL_TYPES),
         "scenes[1].duration_hint": "must be a number of seconds, not string",
     }
 
@@ -166,4 +167,84 @@ def test_schema_names_the_limits():
     assert schema["properties"]["scenes"]["maxItems"] == 5
     assert schema["required"] == ["title", "scenes"]
     scene = schema["properties"]["scenes"]["items"]
-    assert scene["properties"]["visual"]["properties"]["type"]["enum"][0] == "title"
+    choices = scene["properties"]["visual"]["anyOf"]
+    assert [c["properties"]["type"]["enum"] for c in choices] == [[t] for t in VISUAL_TYPES]
+    array = choices[VISUAL_TYPES.index("array")]
+    assert array["required"] == ["type", "values"]
+    assert array["properties"]["values"]["maxItems"] == 16
+
+
+# One valid example of every visual type; the gallery render test draws these same ones.
+EXAMPLES = {
+    "title": {"title": "Binary search", "subtitle": "Halving a sorted list"},
+    "bullets": {"title": "Points"},
+    "formula": {"latex": "\\frac{d}{dx} \\sin x = \\cos x"},
+    "graph": {"function": "sin(x)", "x_range": [-3, 3], "trace": True, "tangent": True,
+              "area": [0, 2]},
+    "shapes": {"shapes": ["circle", "star"]},
+    "image": {},
+    "array": {"values": ["2", "5", "8", "12", "16"], "steps": [
+        {"pointers": [{"label": "mid", "index": 2}], "active": [0, 4], "note": "8 < 12"},
+        {"pointers": [{"label": "mid", "index": 3}], "active": [3, 4], "highlight": [3]},
+    ]},
+    "number_line": {"range": [-2, 2], "marks": [{"value": 0.5, "label": "1/2"}]},
+    "unit_circle": {"angle": 60},
+    "equation_steps": {"steps": ["2x + 3 = 11", "2x = 8", "x = 4"],
+                       "notes": ["", "subtract 3", "divide by 2"]},
+    "code": {"language": "python", "code": "def f(x):\n    return x * 2", "highlight": [1, 2]},
+    "table": {"columns": ["n", "n²"], "rows": [["1", "1"], ["2", "4"]]},
+    "bar_chart": {"bars": [{"label": "A", "value": 3}, {"label": "B", "value": 5}]},
+    "diagram": {"nodes": [{"id": "a", "label": "Input"}, {"id": "b", "label": "Output"}],
+                "edges": [{"from": "a", "to": "b", "label": "f"}]},
+    "timeline": {"events": [{"when": "1440", "label": "Printing press"},
+                            {"when": "1969", "label": "Moon landing"}]},
+    "comparison": {"left": {"title": "List", "points": ["mutable"]},
+                   "right": {"title": "Tuple", "points": ["immutable"]}},
+}  # fmt: skip
+
+
+def with_visual(visual: dict) -> dict:
+    data = copy.deepcopy(VALID)
+    data["scenes"][1]["visual"] = visual
+    return data
+
+
+def test_every_visual_type_has_an_example_that_reads_back_unchanged():
+    assert set(EXAMPLES) == set(VISUAL_SCHEMAS)
+    for kind, fields in EXAMPLES.items():
+        visual = {"type": kind, **fields}
+        plan = plan_from_json(with_visual(visual))
+        assert plan.scenes[1].visual == visual, kind
+
+
+@pytest.mark.parametrize(
+    ("visual", "path", "message"),
+    [
+        ({"type": "array"}, "values", "is required"),
+        ({"type": "array", "values": ["1"] * 17}, "values", "must have 1 to 16 items (it has 17)"),
+        ({"type": "array", "values": ["1", "2"], "steps": [{"highlight": [2]}]}, "steps[0]",
+         "points past the last cell (the array has 2)"),
+        ({"type": "array", "values": ["1", "2"], "steps": [{"values": ["2"]}]},
+         "steps[0].values", "must have 2 cells, like values"),
+        ({"type": "unit_circle", "angle": "sixty"}, "angle", "must be a number, not string"),
+        ({"type": "number_line", "range": [3, 1]}, "range", "must be [min, max] with min < max"),
+        ({"type": "table", "columns": ["a", "b"], "rows": [["1"]]}, "rows[0]",
+         "must have 2 cells, one per column"),
+        ({"type": "diagram", "nodes": [{"id": "a", "label": "A"}],
+          "edges": [{"from": "a", "to": "z"}]}, "edges[0].to", "must be the id of a node"),
+        ({"type": "code", "code": "x = 1", "highlight": [3]}, "highlight",
+         "must name lines 1 to 1"),
+        ({"type": "equation_steps", "steps": ["\\input{x}"]}, "steps[0]",
+         "must not use \\input"),
+        ({"type": "bar_chart", "bars": [{"label": "A", "value": True}]}, "bars[0].value",
+         "must be a number, not boolean"),
+        ({"type": "comparison", "left": {"title": "A"}}, "right", "is required"),
+    ],
+)  # fmt: skip
+def test_visual_fields_are_checked_with_their_path(visual, path, message):
+    assert problems(with_visual(visual))[f"scenes[1].visual.{path}"] == message
+
+
+def test_unknown_visual_keys_are_dropped():
+    plan = plan_from_json(with_visual({"type": "unit_circle", "angle": 30, "colour": "red"}))
+    assert plan.scenes[1].visual == {"type": "unit_circle", "angle": 30.0}
