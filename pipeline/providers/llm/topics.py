@@ -10,6 +10,8 @@ bullets, visual), `recap`, `tags`.
 import re
 from dataclasses import dataclass, field
 
+from pipeline.providers.text import STOP_WORDS
+
 
 @dataclass(frozen=True)
 class Step:
@@ -35,6 +37,13 @@ class Topic:
 
     def matches(self, text: str) -> bool:
         return any(re.search(pattern, text) for pattern in self.patterns)
+
+    def covers(self, subject: str) -> bool:
+        """Whether every content word of `subject` belongs to this topic, so that the
+        topic's lesson is about the whole subject and not about a neighbour of it."""
+        vocabulary = _stems(" ".join([self.key.replace("_", " "), self.title, self.formula,
+                                      self.spoken, self.hook, *self.tags]))  # fmt: skip
+        return _stems(subject) - GENERIC_WORDS <= vocabulary
 
 
 TOPICS: tuple[Topic, ...] = (
@@ -464,9 +473,25 @@ TOPICS: tuple[Topic, ...] = (
 )
 
 
-def find_topic(text: str) -> Topic | None:
+# Words that name a kind of statement or a way of showing it, not a subject.
+GENERIC_WORDS = frozenset(
+    "formula formulas theorem law laws identity rule proof proofs visual visually graph "
+    "example examples work works working mean means meaning true why how what simple "
+    "basic basics intro introduction step steps prove".split()
+)
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+|\d+", (text or "").lower().replace("'s", ""))
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in words if w not in STOP_WORDS}  # fmt: skip
+
+
+def find_topic(text: str, *, subject: str | None = None) -> Topic | None:
+    """The topic `text` is about; with `subject` (the request without its instructions),
+    only a topic that covers the whole subject."""
     lowered = (text or "").lower()
     for topic in TOPICS:
-        if topic.matches(lowered):
+        if topic.matches(lowered) and (subject is None or topic.covers(subject)):
             return topic
     return None
