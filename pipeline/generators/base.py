@@ -42,6 +42,8 @@ class Generator:
     prompt_label: str = "Prompt"
     prompt_max_chars: int = PROMPT_MAX_CHARS
     uses_gpu: bool = False
+    # What a plan for this kind must contain, told to a language model planner.
+    planning: str = ""
     extra: dict = field(default_factory=dict)
 
     def availability(self) -> Availability:

@@ -107,8 +107,9 @@ class LocalPlanner(Planner):
     supports_code = False
     option_defaults = {}
 
-    def plan(self, *, kind, prompt, options=None, on_progress=None) -> Plan:
-        check_kind(kind)
+    def plan(self, *, kind, prompt, options=None, on_progress=None, guidance=None) -> Plan:
+        if guidance is None:  # the offline planner does not read guidance, only checks the kind
+            check_kind(kind)
         options = options or {}
         prompt = (prompt or "").strip()
         if not prompt:
@@ -123,7 +124,7 @@ class LocalPlanner(Planner):
         report(on_progress, 1.0, "Plan ready")
         return plan
 
-    def complete(self, system, user, *, json_mode):
+    def complete(self, system, user, *, json_mode, schema=None):
         raise GeneratorError(
             "The local planner does not run a language model.",
             permanent=True,
