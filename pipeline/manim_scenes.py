@@ -424,7 +424,7 @@ def build_scene_class(spec: dict, workdir: Path | None = None):
                 lit = set(state.get("highlight") or [])
                 for i, cell in enumerate(cells):
                     opacity = 0.85 if i in lit else 0.0
-                    dim = 1.0 if low <= i <= high else 0.25
+                    dim = 1.0 if low <= i <= high or i in lit else 0.25
                     animations.append(cell.animate.set_fill(highlight, opacity).set_stroke(
                         opacity=dim))  # fmt: skip
                     animations.append(labels[i].animate.set_opacity(dim))
