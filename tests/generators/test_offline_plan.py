@@ -50,3 +50,23 @@ def test_story_job_plans_exactly_the_text(alice):
     job = plan_only(alice, "story", text)
     scenes = job.manifest["stages"]["plan"]["outputs"]["script"]["scenes"]
     assert " ".join(scene["narration"] for scene in scenes) == text
+
+
+@pytest.mark.slow
+def test_an_offline_explainer_draws_the_search_it_narrates(alice):
+    """The whole job, rendered for real: the array scene's clip lasts as long as its words."""
+    prompt = "Binary search for 23 in 4, 8, 15, 16, 23, 42"
+    job = job_create(user=alice, kind="explainer", prompt=prompt,
+                     options={"quality": 480, "fps": 24})  # fmt: skip
+    job_run(job_id=job.id)
+    job.refresh_from_db()
+    assert job.result is not None, job.error
+    stages = job.manifest["stages"]
+    scenes = stages["plan"]["outputs"]["script"]["scenes"]
+    [array] = [s for s in scenes if s["visual"]["type"] == "array"]
+    assert array["visual"]["values"] == ["4", "8", "15", "16", "23", "42"]
+    assert "23" in array["narration"] and "found" in array["narration"]
+    render = stages["render"]["outputs"]
+    assert render["renderers"] == ["templates"] * len(scenes)
+    spoken = stages["narrate"]["outputs"]["duration"]
+    assert abs(sum(render["durations"]) - spoken) < 0.01  # every scene as long as its words
