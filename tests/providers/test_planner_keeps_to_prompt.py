@@ -153,3 +153,23 @@ def test_lists_years_and_figures_become_their_visuals():
     assert "diagram" in types[PROMPTS[10]]
     assert "comparison" in types[PROMPTS[14]]
     assert types[PROMPTS[1]][1] == "array" and types[PROMPTS[2]][1] == "array"
+
+
+NOTES = """Sorting by hand
+
+Bubble sort walks the list again and again, swapping neighbours that are out of order. Take
+the list 5, 1, 4, 2, 8 and watch the largest values sink to the end.
+
+The printing press spread fast: Gutenberg printed his Bible in 1455, and by 1500 presses
+worked in more than two hundred cities."""
+
+
+def test_a_longer_text_keeps_its_words_and_gets_the_visuals_its_data_supplies():
+    plan = LocalPlanner().plan(kind="explainer", prompt=NOTES, options={"max_scenes": 4})
+    assert (
+        " ".join(s.narration for s in plan.scenes).split()
+        == " ".join(NOTES.splitlines()[2:]).split()
+    )
+    types = [s.visual["type"] for s in plan.scenes]
+    assert "array" in types and "timeline" in types
+    assert plan.notice == ""

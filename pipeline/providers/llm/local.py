@@ -358,6 +358,7 @@ class LocalDraft:
     def __init__(self, *, kind: str, prompt: str, options: dict):
         self.kind = kind
         self.prompt = prompt
+        self.source = prompt  # the text prompt_scenes() reads: the prompt, or one scene's text
         self.options = options
         self.seconds = target_seconds_option(options)
         self.style = normalize_space(str(options.get("style") or "")) or DEFAULT_STYLE.get(
@@ -470,10 +471,12 @@ class LocalDraft:
         ]
 
     # --- what the prompt itself supplies --------------------------------------------------
-    def prompt_scenes(self) -> list[SceneDraft]:
+    def prompt_scenes(self, text: str | None = None) -> list[SceneDraft]:
         """Scenes drawn from the prompt's own content: a search or sort run on its list, a
         statement, functions, equations, years, figures, a comparison, a list of steps.
         Nothing is added that the prompt does not say or that was not computed from it."""
+        self.source = self.prompt if text is None else text
+        self.derivative = None
         finders = (
             self.algorithm_scene, self.statement_scene, self.unit_circle_scene,
             self.math_scenes, self.timeline_scene, self.bar_chart_scene,
@@ -481,7 +484,7 @@ class LocalDraft:
         )  # fmt: skip
         drafts = [draft for finder in finders for draft in finder()]
         if not drafts:
-            shapes = find_shapes(self.prompt)
+            shapes = find_shapes(self.source)
             if shapes:
                 drafts.append(SceneDraft(
                     heading=capitalize_first(join_and(shapes).replace("_", " ")),
@@ -498,8 +501,8 @@ class LocalDraft:
                           bullets=list(demo.bullets), visual=demo.visual)  # fmt: skip
 
     def algorithm_scene(self) -> list[SceneDraft]:
-        lowered = self.prompt.lower()
-        values = number_list(self.prompt)
+        lowered = self.source.lower()
+        values = number_list(self.source)
         for name, method in SEARCHES.items():
             if name in lowered:
                 target = re.search(r"\b(?:find|for|target|finds?)\s+(-?\d+(?:\.\d+)?)\b", lowered)
@@ -515,7 +518,7 @@ class LocalDraft:
     def statement_scene(self) -> list[SceneDraft]:
         """'the derivative of sin(x) is cos(x)': the claim to explain, as a formula."""
         match = re.search(
-            rf"\bderivative of ({_FUNCTION}) (?:is|equals|=) ({_FUNCTION})", self.prompt, re.I
+            rf"\bderivative of ({_FUNCTION}) (?:is|equals|=) ({_FUNCTION})", self.source, re.I
         )
         if not match:
             return []
@@ -531,7 +534,7 @@ class LocalDraft:
         )]  # fmt: skip
 
     def unit_circle_scene(self) -> list[SceneDraft]:
-        lowered = self.prompt.lower()
+        lowered = self.source.lower()
         trig = re.search(r"\b(?:sin|cos|sine|cosine)\b", lowered)
         if "unit circle" not in lowered and not (trig and re.search(r"\bangles?\b", lowered)):
             return []
@@ -552,11 +555,11 @@ class LocalDraft:
     def math_scenes(self) -> list[SceneDraft]:
         """Equations are solved, functions plotted, other expressions shown as formulas."""
         drafts: list[SceneDraft] = []
-        functions = [m for m in find_math(self.prompt) if m.function]
-        others = [m for m in find_math(self.prompt) if not m.function]
+        functions = [m for m in find_math(self.source) if m.function]
+        others = [m for m in find_math(self.source) if not m.function]
         if self.derivative:
             others = []
-        named = re.findall(rf"\b({_FUNCTION})", self.prompt)
+        named = re.findall(rf"\b({_FUNCTION})", self.source)
         if self.derivative:
             functions = [as_math(self.derivative[0])]
         elif not functions and named:
@@ -571,7 +574,7 @@ class LocalDraft:
         return drafts
 
     def plot_step(self, found: Math) -> SceneDraft:
-        lowered = self.prompt.lower()
+        lowered = self.source.lower()
         visual: dict = {"type": "graph", "function": found.function, "x_range": [-5.0, 5.0],
                         "label": found.latex, "trace": True}  # fmt: skip
         sentences = [f"Here is the graph of {found.spoken}."]
@@ -609,7 +612,7 @@ class LocalDraft:
 
     def timeline_scene(self) -> list[SceneDraft]:
         events = []
-        for clause in re.split(r"[;,]|\s+then\s+", self.prompt):
+        for clause in re.split(r"[;,]|\s+then\s+", self.source):
             year = re.search(r"\b(1\d{3}|20\d{2})\b", clause)
             if not year:
                 continue
@@ -621,7 +624,7 @@ class LocalDraft:
         if len(events) < 2:
             return []
         sentences = [f"In {e['when']}, {e['label']}." for e in events]
-        before = self.prompt.split(":", 1)[0] if ":" in self.prompt else ""
+        before = self.source.split(":", 1)[0] if ":" in self.source else ""
         heading_text = heading(before) if before and not re.search(r"\d{4}", before) else ""
         return [SceneDraft(
             heading=heading_text or "Timeline",
@@ -636,7 +639,7 @@ class LocalDraft:
             r"^(?:and\s+)?([A-Za-z][A-Za-z .'-]{0,19}?)\s*(?::|=|\bis\b|\bhas\b)?\s*"
             r"(\d+(?:\.\d+)?)\s*([A-Za-z%]+)?$"
         )
-        text = self.prompt.split(":", 1)[-1]
+        text = self.source.split(":", 1)[-1]
         for clause in re.split(r"[;,]|\s+and\s+", text.rstrip(".")):
             match = pattern.match(clause.strip())
             if match and not re.fullmatch(r"1\d{3}|20\d{2}", match.group(2)):
@@ -657,10 +660,10 @@ class LocalDraft:
         )]  # fmt: skip
 
     def number_line_scene(self) -> list[SceneDraft]:
-        if "number line" not in self.prompt.lower():
+        if "number line" not in self.source.lower():
             return []
         marks = []
-        for text in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:/\d+)?(?![\w.])", self.prompt):
+        for text in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:/\d+)?(?![\w.])", self.source):
             top, _, bottom = text.partition("/")
             value = float(top) / float(bottom) if bottom and float(bottom) else float(top)
             marks.append({"value": value, "label": text})
@@ -681,7 +684,7 @@ class LocalDraft:
         )]  # fmt: skip
 
     def comparison_scene(self) -> list[SceneDraft]:
-        text = normalize_space(self.prompt).rstrip(".?!")
+        text = normalize_space(self.source).rstrip(".?!")
         match = (
             re.search(r"(?:compare|comparing)\s+(.+?)\s+(?:and|with|to|vs\.?|versus)\s+(.+)",
                       text, re.I)
@@ -701,7 +704,7 @@ class LocalDraft:
     def list_scene(self) -> list[SceneDraft]:
         """'How to make tea: boil water, warm the pot, ...': the prompt's own list, item by
         item, or 'A -> B -> C' as boxes and arrows."""
-        text = normalize_space(self.prompt).rstrip(".")
+        text = normalize_space(self.source).rstrip(".")
         arrows = re.split(r"\s*(?:->|→)\s*", text.split(":", 1)[-1] if ":" in text else text)
         arrows = [capitalize_first(a.strip()) for a in arrows]
         if len(arrows) >= 2 and all(0 < len(a) <= 40 for a in arrows):
@@ -714,9 +717,9 @@ class LocalDraft:
                 bullets=arrows[:BULLETS_MAX],
                 visual={"type": "diagram", "nodes": nodes, "edges": edges},
             )]  # fmt: skip
-        if ":" not in self.prompt:
+        if ":" not in self.source:
             return []
-        before, after = self.prompt.split(":", 1)
+        before, after = self.source.split(":", 1)
         items = [i.strip(" .") for i in re.split(r",|;|\s+and\s+|\s+then\s+", after)]
         items = [re.sub(r"^(?:and|then)\s+", "", i) for i in items if i]
         if len(items) < 3 or any(re.search(r"\b(1\d{3}|20\d{2})\b", i) for i in items):
@@ -797,17 +800,14 @@ class LocalDraft:
         draft.bullets = unique([heading(sentence) for sentence in group])[:4]
         draft.visual = {"type": "bullets", "title": draft.heading}
         topic = self.topic if self.topic and self.topic.matches(text.lower()) else None
-        maths = find_math(text)
-        shapes = find_shapes(text)
         if topic and topic.formula:
             draft.formula = topic.formula
             draft.visual = {"type": "formula", "latex": topic.formula}
-        elif maths:
-            draft.formula = maths[0].latex
-            step = self.plot_step if maths[0].function else self.math_step
-            draft.visual = step(maths[0]).visual
-        elif shapes:
-            draft.visual = {"type": "shapes", "shapes": shapes}
+        else:  # what this part of the text supplies: a list to sort, years, an equation ...
+            shown = next((d for d in self.prompt_scenes(text) if d.visual["type"] != "bullets"),
+                         None)  # fmt: skip
+            if shown:
+                draft.visual, draft.formula = shown.visual, shown.formula
         draft.image_subject = f"{draft.heading.lower()}, {', '.join(keywords(text, 3))}"
         return draft
 
