@@ -58,8 +58,8 @@ _LATEX = _text(FORMULA_MAX, "LaTeX, e.g. \\frac{a}{b}.")
 _CELL = _text(12)
 _INDEX = {"type": "integer", "minimum": 0}
 
-# type -> (JSON Schema of its other keys, what it shows). In every type, elements appear one
-# after another, each as its sentence of the narration starts.
+# type -> the JSON Schema of its keys besides `type`, with what it shows. In every type the
+# elements appear one after another, each as its sentence of the narration starts.
 VISUAL_SCHEMAS: dict[str, dict] = {
     "title": _object(
         {"title": _text(TITLE_MAX), "subtitle": _text(TITLE_MAX)},
