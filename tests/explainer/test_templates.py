@@ -85,8 +85,35 @@ def last_frame(path) -> np.ndarray:
         return frame.to_ndarray(format="gray").astype(float)
 
 
+def frames_at(path, *seconds) -> list[np.ndarray]:
+    wanted, found = list(seconds), []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if wanted and frame.time >= wanted[0] - 1e-6:
+                found.append(frame.to_ndarray(format="gray").astype(float))
+                wanted.pop(0)
+    return found
+
+
 @pytest.mark.slow
-def test_gallery_every_visual_type_draws_something_in_step_with_its_sentences(tmp_path):
+def test_a_step_waits_for_its_sentence(tmp_path):
+    """The array's second step (the pointer moving) is drawn when the second sentence starts,
+    not before."""
+    spec = {
+        "visual": {"type": "array", **EXAMPLES["array"]},
+        "duration": 3.0, "width": 256, "height": 144, "fps": 10,
+        "beats": [0.0, 2.0],
+    }  # fmt: skip
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    subprocess.run([sys.executable, "-m", "pipeline.manim_scenes", tmp_path / "spec.json"],
+                   check=True)  # fmt: skip
+    waiting, before, after = frames_at(tmp_path / "scene.mp4", 1.5, 1.9, 2.8)
+    assert np.abs(waiting - before).max() < 1  # nothing moves until the sentence starts
+    assert np.abs(after - before).mean() > 0.05  # then the step is drawn
+
+
+@pytest.mark.slow
+def test_gallery_every_visual_type_draws_something(tmp_path):
     """One scene of each type, small and short; each must show more than its background."""
     files = []
     for kind in CARDS:
