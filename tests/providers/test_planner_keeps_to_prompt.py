@@ -2,6 +2,8 @@
 never of a neighbouring canned topic or of generic sentences with the title pasted in."""
 
 import re
+import string
+from random import Random
 
 import pytest
 
@@ -173,3 +175,37 @@ def test_a_longer_text_keeps_its_words_and_gets_the_visuals_its_data_supplies():
     types = [s.visual["type"] for s in plan.scenes]
     assert "array" in types and "timeline" in types
     assert plan.notice == ""
+
+
+ODD = [
+    "Explain " + "very " * 30 + "long",
+    "Explain the derivative of cos(x) is -sin(x)",
+    "binary search for 5 in 1, 2",
+    "Show 1/0 on a number line",
+    "Solve x = x",
+    "Compare cats vs dogs vs birds",
+    "-> ->",
+    "a: b, c, d",
+    "日本の歴史について説明してください",
+    "Why do cats purr? 🐱",
+    "?",
+]
+
+
+@pytest.mark.parametrize("kind", ["explainer", "youtube", "story", "ai_video"])
+def test_any_text_gets_a_valid_plan(kind):
+    random = Random(13)
+    texts = ODD + [
+        "".join(random.choice(string.printable) for _ in range(random.randint(1, 80)))
+        for _ in range(60)
+    ]
+    for text in texts:
+        if text.strip():
+            assert LocalPlanner().plan(kind=kind, prompt=text).scenes, repr(text)
+
+
+def test_a_negative_derivative_is_said_in_words():
+    plan = LocalPlanner().plan(
+        kind="explainer", prompt="Explain the derivative of cos(x) is -sin(x)"
+    )
+    assert "the derivative of cosine of x is minus sine of x" in plan_text(plan)

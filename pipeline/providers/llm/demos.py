@@ -30,9 +30,10 @@ class Demo:
     bullets: tuple[str, ...] = ()
 
 
-def number_list(text: str) -> list[float]:
-    """The first run of three or more numbers separated by commas ("5, 2, 9 and 1")."""
-    run = re.search(rf"{_NUMBER}(?:\s*(?:,|,?\s*and)\s*{_NUMBER}){{2,}}", text or "")
+def number_list(text: str, at_least: int = 3) -> list[float]:
+    """The first run of `at_least` or more numbers separated by commas ("5, 2, 9 and 1")."""
+    more = max(1, at_least - 1)
+    run = re.search(rf"{_NUMBER}(?:\s*(?:,|,?\s*and)\s*{_NUMBER}){{{more},}}", text or "")
     if not run:
         return []
     return [_number(n) for n in re.findall(_NUMBER, run.group())][:ARRAY_MAX]

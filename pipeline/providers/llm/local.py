@@ -214,6 +214,7 @@ _SPOKEN = (
     (r"\s*=\s*", " equals "),
     (r"\s*\+\s*", " plus "),
     (r"\s+-\s+|(?<=\S)-(?=\S)", " minus "),
+    (r"(?<![\w)])-\s*(?=[\w(])", "minus "),
     (r"\s*\*\s*", " times "),
     (r"\s*/\s*", " over "),
     (r"\bpi\b", "pi"),
@@ -408,7 +409,7 @@ class LocalDraft:
             heading=title,
             narration=spoken_text(title if request.question else f"{title}."),
             bullets=[draft.heading for draft in body][:BULLETS_MAX],
-            visual={"type": "title", "title": title},
+            visual={"type": "title", "title": shorten(title, TITLE_MAX)},
             image_subject=request.phrase,
         )
         return title, normalize_space(self.prompt), [opening, *body]
@@ -502,7 +503,7 @@ class LocalDraft:
 
     def algorithm_scene(self) -> list[SceneDraft]:
         lowered = self.source.lower()
-        values = number_list(self.source)
+        values = number_list(self.source, at_least=2)
         for name, method in SEARCHES.items():
             if name in lowered:
                 target = re.search(r"\b(?:find|for|target|finds?)\s+(-?\d+(?:\.\d+)?)\b", lowered)
@@ -518,7 +519,9 @@ class LocalDraft:
     def statement_scene(self) -> list[SceneDraft]:
         """'the derivative of sin(x) is cos(x)': the claim to explain, as a formula."""
         match = re.search(
-            rf"\bderivative of ({_FUNCTION}) (?:is|equals|=) ({_FUNCTION})", self.source, re.I
+            rf"\bderivative of ({_FUNCTION}) (?:is|equals|=) (-?\s*(?:{_FUNCTION}))",
+            self.source,
+            re.I,
         )
         if not match:
             return []
@@ -665,7 +668,9 @@ class LocalDraft:
         marks = []
         for text in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:/\d+)?(?![\w.])", self.source):
             top, _, bottom = text.partition("/")
-            value = float(top) / float(bottom) if bottom and float(bottom) else float(top)
+            if bottom and not float(bottom):
+                continue  # 1/0 has no place on the line
+            value = float(top) / float(bottom) if bottom else float(top)
             marks.append({"value": value, "label": text})
         if not marks:
             return []
