@@ -1,15 +1,18 @@
-"""The offline planner: deterministic, instant, and good enough to make a real video.
+"""The offline planner: deterministic, instant, and honest about what it knows.
 
-Two ways in:
-- a short request ("Explain the Pythagorean theorem with visual proof") is expanded into an
-  intro, one to three body scenes and a recap, with real content for the topics in
-  `topics.py` and neutral templates for anything else;
-- a longer text (a pasted story, notes, a script) keeps its own words as the narration and is
-  split into scenes of even length, preferring paragraph breaks.
+It knows no more than the prompt, so it never changes the subject and never pads:
+- a short explainer or YouTube request ("Explain the Pythagorean theorem with visual proof")
+  becomes a lesson from `topics.py` only when a topic there covers the whole subject;
+  otherwise its scenes come from what the prompt itself supplies (a list to search or sort,
+  an equation to solve, functions to plot, years, figures, a comparison, its own list of
+  steps: see `prompt_scenes`), and the plan's notice tells the person that a language model
+  would do more;
+- any other text (a story, notes, a script) is narrated exactly as written, every sentence
+  once, split into scenes of even length at paragraph breaks where it can.
 
-Either way every scene gets a heading, key phrases, a formula when there is math (a known
-topic or inline math such as `x^2 + 1`), a visual spec, an image prompt and search terms.
-No randomness: the same input always gives the same plan.
+Every scene gets a heading, key phrases, a visual (pipeline/visuals.py) drawn from its own
+data where it has some, an image prompt and search terms. The same input always gives the
+same plan.
 """
 
 import math
@@ -282,8 +285,6 @@ class Request:
     phrase: str  # the topic as a phrase: "the Pythagorean theorem"
     question: bool = False  # "why is the sky blue"
     proof: bool = False
-    example: bool = False
-    audience: str = ""
 
 
 def read_request(prompt: str) -> Request:
@@ -291,8 +292,6 @@ def read_request(prompt: str) -> Request:
     text = normalize_space(prompt).rstrip(".!?")
     lowered = text.lower()
     proof = bool(re.search(r"\bproofs?\b|\bprove\b", lowered))
-    example = bool(re.search(r"\bexamples?\b", lowered))
-    audience_match = re.search(r"\bfor (beginners|kids|children|students|newcomers)\b", lowered)
     changed = True
     while changed:
         changed = False
@@ -316,8 +315,6 @@ def read_request(prompt: str) -> Request:
         phrase=text or normalize_space(prompt),
         question=question,
         proof=proof,
-        example=example,
-        audience=audience_match.group(1) if audience_match else "",
     )
 
 
@@ -817,11 +814,6 @@ class LocalDraft:
         return draft
 
     # --- finishing ------------------------------------------------------------------------
-    def kind_word(self) -> str:
-        return {"explainer": "explainer", "youtube": "video", "story": "story"}.get(
-            self.kind, "video"
-        )
-
     def scene(self, draft: SceneDraft, title: str) -> Scene:
         words = word_count(draft.narration)
         duration = round(max(2.0, words / WORDS_PER_SECOND), 1)

@@ -1,7 +1,8 @@
 """A small table of well-known topics the offline planner can explain properly.
 
 For a topic found here the planner has real content (what to say, the formula, what to
-draw); for any other topic it falls back to neutral templates built around the request.
+draw). It is used only when it covers the whole subject of a request (`Topic.covers`): the
+derivative of sin(x) is not a lesson on derivatives in general.
 Each entry: `patterns` (regexes on the lower-cased prompt), `title`, `formula` (LaTeX),
 `spoken` (the formula in words), `hook`, `steps` (body scenes: heading, narration,
 bullets, visual), `recap`, `tags`.
