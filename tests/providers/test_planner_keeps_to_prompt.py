@@ -209,3 +209,27 @@ def test_a_negative_derivative_is_said_in_words():
         kind="explainer", prompt="Explain the derivative of cos(x) is -sin(x)"
     )
     assert "the derivative of cosine of x is minus sine of x" in plan_text(plan)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "narration", "steps"),
+    [
+        ("Find the median of 3, 9, 4, 1, 7", "The median, the middle of the ordered list, is 4.",
+         [{}, {"values": ["1", "3", "4", "7", "9"], "note": "in order"},
+          {"highlight": [2], "note": "median 4"}]),
+        ("What is the average of 2, 4, 6, 8?", "Their mean is their sum, 20, over 4: 5.",
+         [{}, {"highlight": [0, 1, 2, 3], "note": "mean 5"}]),
+        ("The numbers 4, 8, 15, 16", "The numbers: 4, 8, 15, 16.", [{}]),
+    ],
+)  # fmt: skip
+def test_a_list_of_numbers_is_an_array_with_what_is_asked_of_it_computed(prompt, narration, steps):
+    plan = LocalPlanner().plan(kind="explainer", prompt=prompt)
+    [scene] = [s for s in plan.scenes if s.visual["type"] == "array"]
+    assert scene.narration.endswith(narration)
+    assert scene.visual["steps"] == steps
+    assert (plan.notice == "") == (len(steps) > 1)  # computed something: a worked example
+
+
+def test_years_alone_are_not_a_timeline():
+    plan = LocalPlanner().plan(kind="explainer", prompt="Events in 1914, 1939 and 1945")
+    assert [s.visual["type"] for s in plan.scenes] == ["title"]

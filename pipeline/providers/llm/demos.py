@@ -230,6 +230,59 @@ def _selection(values: list) -> tuple[list[str], list[dict]]:
     return sentences, steps
 
 
+# --- a plain list ---------------------------------------------------------------------------
+_LIST_FACTS = (
+    ("sort", r"\b(?:sort|sorted|order|ascending|arrange)"),
+    ("median", r"\bmedian"),
+    ("mean", r"\b(?:mean|average)"),
+    ("sum", r"\b(?:sum|total|add up)"),
+    ("largest", r"\b(?:max|maximum|largest|biggest|highest)"),
+    ("smallest", r"\b(?:min|minimum|smallest|lowest)"),
+)
+
+
+def list_demo(values: list, text: str) -> tuple[Demo, bool]:
+    """The prompt's numbers as an array, with what it asks of them computed: sorted, the
+    median, mean, sum, largest, smallest. Returns the demo and whether anything was computed."""
+    lowered = (text or "").lower()
+    asked = [name for name, pattern in _LIST_FACTS if re.search(pattern, lowered)]
+    ordered = sorted(values)
+    sentences, steps = [f"The numbers: {said(values)}."], [{}]
+    if "sort" in asked or "median" in asked:
+        sentences.append(f"In order: {said(ordered)}.")
+        steps.append({"values": _cells(ordered), "note": "in order"})
+    shown = ordered if len(steps) > 1 else values
+    if "median" in asked:
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            median, lit = ordered[middle], [middle]
+        else:
+            median, lit = (ordered[middle - 1] + ordered[middle]) / 2, [middle - 1, middle]
+        sentences.append(f"The median, the middle of the ordered list, is {_cell(median)}.")
+        steps.append({"highlight": lit, "note": f"median {_cell(median)}"})
+    total = sum(values)
+    if "mean" in asked:
+        mean = round(total / len(values), 4)
+        sentences.append(
+            f"Their mean is their sum, {_cell(total)}, over {len(values)}: {_cell(mean)}."
+        )
+        steps.append({"highlight": list(range(len(values))), "note": f"mean {_cell(mean)}"})
+    elif "sum" in asked:
+        sentences.append(f"Their sum is {_cell(total)}.")
+        steps.append({"highlight": list(range(len(values))), "note": f"sum {_cell(total)}"})
+    for name, pick in (("largest", max), ("smallest", min)):
+        if name in asked:
+            value = pick(values)
+            sentences.append(f"The {name} is {_cell(value)}.")
+            steps.append({"highlight": [shown.index(value)], "note": f"{name}: {_cell(value)}"})
+    demo = Demo(
+        heading="The numbers",
+        narration=" ".join(sentences),
+        visual={"type": "array", "values": _cells(values), "steps": steps[:STEPS_MAX]},
+    )
+    return demo, bool(asked)
+
+
 # --- equations ----------------------------------------------------------------------------
 _TERM = re.compile(r"([+-]?)(\d+(?:\.\d+)?)?(\*?([a-z]))?")
 

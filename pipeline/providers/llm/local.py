@@ -53,6 +53,7 @@ from pipeline.providers.llm.demos import (
     SEARCHES,
     SORTS,
     Demo,
+    list_demo,
     number_list,
     search_demo,
     solve_linear,
@@ -84,6 +85,7 @@ _STORY_REQUEST = re.compile(
 UNSORTED_SAMPLE = [29, 10, 14, 37, 13, 5]
 # A function of x as written in a prompt: sin(x), cos x, e^x, x^2 + 1 ...
 _FUNCTION = r"(?:sin|cos|tan|exp|log|sqrt)\s*\(\s*x\s*\)|(?:sin|cos|tan)\s+x\b|e\s*\^\s*x\b"
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
 SHORT_PROMPT_WORDS = 40  # at most this many words (and two sentences) reads as a request
 WORDS_PER_SCENE = 28  # about eleven seconds of narration when splitting a text
 
@@ -511,6 +513,12 @@ class LocalDraft:
         for name, method in SORTS.items():
             if name in lowered:
                 return [self.demo_draft(sort_demo(method, values or UNSORTED_SAMPLE))]
+        values = number_list(self.source)
+        if values and not all(_YEAR.fullmatch(f"{v}") for v in values):  # years: a timeline
+            demo, computed = list_demo(values, self.source)
+            self.worked_example = self.worked_example or computed
+            return [SceneDraft(heading=demo.heading, narration=demo.narration,
+                               visual=demo.visual)]  # fmt: skip
         return []
 
     def statement_scene(self) -> list[SceneDraft]:
@@ -619,7 +627,7 @@ class LocalDraft:
             label = normalize_space(clause.replace(year.group(), " "))
             label = re.sub(r"^(?:and|in|on|by|from|until)\s+|\s+(?:in|on)$", "", label, flags=re.I)
             label = re.sub(r"^[^:]*:\s*", "", label).strip(" .:-")
-            if label:
+            if re.search(r"[A-Za-z]{2}", label):  # a year alone is not an event
                 events.append({"when": year.group(), "label": shorten(label, 60)})
         if len(events) < 2:
             return []
