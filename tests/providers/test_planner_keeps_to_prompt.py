@@ -151,7 +151,7 @@ def test_lists_years_and_figures_become_their_visuals():
     }
     assert "timeline" in types[PROMPTS[11]]
     assert "bar_chart" in types[PROMPTS[12]]
-    assert "number_line" in types[PROMPTS[7]]
+    assert types[PROMPTS[7]] == ["title", "number_line"]  # 3/4 is not a list of numbers
     assert "diagram" in types[PROMPTS[10]]
     assert "comparison" in types[PROMPTS[14]]
     assert types[PROMPTS[1]][1] == "array" and types[PROMPTS[2]][1] == "array"

@@ -33,7 +33,8 @@ class Demo:
 def number_list(text: str, at_least: int = 3) -> list[float]:
     """The first run of `at_least` or more numbers separated by commas ("5, 2, 9 and 1")."""
     more = max(1, at_least - 1)
-    run = re.search(rf"{_NUMBER}(?:\s*(?:,|,?\s*and)\s*{_NUMBER}){{{more},}}", text or "")
+    number = rf"(?<![\w./]){_NUMBER}(?![\w/])"  # not a part of 3/4 or of a word
+    run = re.search(rf"{number}(?:\s*(?:,|,?\s*and)\s*{number}){{{more},}}", text or "")
     if not run:
         return []
     return [_number(n) for n in re.findall(_NUMBER, run.group())][:ARRAY_MAX]
