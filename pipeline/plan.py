@@ -13,17 +13,28 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 
+from pipeline.visuals import (
+    FORMULA_MAX,
+    GRAPH_NAMES,
+    TITLE_MAX,
+    VISUAL_SCHEMAS,
+    VISUAL_TYPES,
+    check_value,
+    extra_checks,
+    type_name,
+    visual_json_schema,
+)
+
 DEFAULT_MAX_SCENES = 12
 MAX_SCENES_LIMIT = 40
 
-TITLE_MAX = 120
 SUMMARY_MAX = 1000
 STYLE_MAX = 40
+NOTICE_MAX = 300
 NARRATION_MAX = 2500
 ON_SCREEN_MAX = 120
 BULLETS_MAX = 6
 BULLET_MAX = 120
-FORMULA_MAX = 300
 IMAGE_PROMPT_MAX = 600
 SEARCH_TERMS_MAX = 8
 SEARCH_TERM_MAX = 60
@@ -32,13 +43,6 @@ YOUTUBE_TITLE_MAX = 100
 YOUTUBE_DESCRIPTION_MAX = 5000
 YOUTUBE_TAGS_TOTAL_MAX = 500  # YouTube's limit for all tags together
 YOUTUBE_TAG_MAX = 100
-
-VISUAL_TYPES = ("title", "bullets", "formula", "graph", "shapes", "image")
-SHAPES = (
-    "triangle", "right_triangle", "circle", "square", "rectangle", "pentagon", "hexagon",
-    "polygon", "ellipse", "line", "arrow", "dot", "star",
-)  # fmt: skip
-GRAPH_NAMES = ("x", "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "pi", "e")
 
 # LaTeX that reads or writes files or redefines things has no place in a formula.
 _UNSAFE_LATEX = re.compile(
@@ -55,7 +59,7 @@ class Scene:
     on_screen_text: str = ""
     bullets: list[str] = field(default_factory=list)
     formula: str = ""  # LaTeX, for MathTex
-    # {"type": one of VISUAL_TYPES, ...}; see plan_json_schema() for the keys of each type
+    # {"type": one of VISUAL_TYPES, ...}; pipeline/visuals.py has the keys of each type
     visual: dict = field(default_factory=lambda: {"type": "bullets"})
     image_prompt: str = ""
     search_terms: list[str] = field(default_factory=list)
@@ -83,6 +87,9 @@ class Plan:
     scenes: list[Scene]
     youtube: YouTubeMeta | None = None
     style: str = "default"
+    # What the planner could not do, said to the person (the job's event log shows it).
+    # Written by the offline planner, not asked of a model, so not in the schema.
+    notice: str = ""
 
     def to_json(self) -> dict:
         """A JSON-able dict that `plan_from_json` turns back into an equal Plan."""
@@ -142,7 +149,7 @@ class _Reader:
                 self.fail(where, "is required")
             return ""
         if not isinstance(value, str):
-            self.fail(where, f"must be a string, not {_type_name(value)}")
+            self.fail(where, f"must be a string, not {type_name(value)}")
             return ""
         value = value.strip()
         if required and not value:
@@ -157,7 +164,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(where, f"must be a list of strings, not {_type_name(value)}")
+            self.fail(where, f"must be a list of strings, not {type_name(value)}")
             return []
         if len(value) > items:
             self.fail(where, f"must have at most {items} items (it has {len(value)})")
@@ -174,24 +181,32 @@ class _Reader:
     # --- structure ------------------------------------------------------------------------
     def plan(self, data) -> Plan:
         if not isinstance(data, dict):
-            raise PlanError([("$", f"must be a JSON object, not {_type_name(data)}")])
+            raise PlanError([("$", f"must be a JSON object, not {type_name(data)}")])
         title = self.text(data, "title", "", limit=TITLE_MAX, required=True)
         summary = self.text(data, "summary", "", limit=SUMMARY_MAX)
         style = self.text(data, "style", "", limit=STYLE_MAX) or "default"
+        notice = self.text(data, "notice", "", limit=NOTICE_MAX)
         scenes = self.scenes(data.get("scenes"))
         youtube = None
         if data.get("youtube") is not None:
             youtube = self.youtube(data["youtube"], len(scenes))
         if self.problems:
             raise PlanError(self.problems)
-        return Plan(title=title, summary=summary, scenes=scenes, youtube=youtube, style=style)
+        return Plan(
+            title=title,
+            summary=summary,
+            scenes=scenes,
+            youtube=youtube,
+            style=style,
+            notice=notice,
+        )
 
     def scenes(self, value) -> list[Scene]:
         if value is None:
             self.fail("scenes", "is required")
             return []
         if not isinstance(value, list):
-            self.fail("scenes", f"must be a list, not {_type_name(value)}")
+            self.fail("scenes", f"must be a list, not {type_name(value)}")
             return []
         if not 1 <= len(value) <= self.max_scenes:
             self.fail("scenes", f"must have 1 to {self.max_scenes} scenes (it has {len(value)})")
@@ -199,7 +214,7 @@ class _Reader:
 
     def scene(self, obj, path: str) -> Scene:
         if not isinstance(obj, dict):
-            self.fail(path, f"must be an object, not {_type_name(obj)}")
+            self.fail(path, f"must be an object, not {type_name(obj)}")
             return Scene(narration="")
         formula = self.text(obj, "formula", path, limit=FORMULA_MAX)
         if formula:
@@ -221,7 +236,7 @@ class _Reader:
         if value is None:
             return 0.0
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            self.fail(path, f"must be a number of seconds, not {_type_name(value)}")
+            self.fail(path, f"must be a number of seconds, not {type_name(value)}")
             return 0.0
         if not 0 <= value <= DURATION_MAX:
             self.fail(path, f"must be between 0 and {DURATION_MAX:g} seconds")
@@ -244,65 +259,33 @@ class _Reader:
         if value is None:
             return {"type": "bullets"}
         if not isinstance(value, dict):
-            self.fail(path, f"must be an object, not {_type_name(value)}")
+            self.fail(path, f"must be an object, not {type_name(value)}")
             return {"type": "bullets"}
         kind = value.get("type")
         if kind not in VISUAL_TYPES:
             self.fail(f"{path}.type", f"must be one of {', '.join(VISUAL_TYPES)}")
             return {"type": "bullets"}
-        visual: dict = {"type": kind}
-        if kind in ("title", "bullets"):
-            for key in ("title", "subtitle") if kind == "title" else ("title",):
-                text = self.text(value, key, path, limit=TITLE_MAX)
-                if text:
-                    visual[key] = text
-        elif kind == "formula":
-            latex = self.text(value, "latex", path, limit=FORMULA_MAX)
-            if latex:
-                self.latex(latex, f"{path}.latex")
-                visual["latex"] = latex
-        elif kind == "graph":
-            visual.update(self.graph(value, path))
-        elif kind == "shapes":
-            shapes = self.text_list(value, "shapes", path, items=8, limit=20)
-            for index, shape in enumerate(shapes):
-                if shape not in SHAPES:
-                    self.fail(f"{path}.shapes[{index}]", f"must be one of {', '.join(SHAPES)}")
-            visual["shapes"] = shapes or ["circle"]
-        return visual
-
-    def graph(self, value: dict, path: str) -> dict:
-        graph = {}
-        function = self.text(value, "function", path, limit=120)
-        if function:
-            if not _is_safe_graph_function(function):
-                self.fail(
-                    f"{path}.function",
-                    "must be a Python expression in x using only numbers, + - * / ** ( ) and "
-                    f"{', '.join(GRAPH_NAMES[1:])}",
-                )
-            graph["function"] = function
-        x_range = value.get("x_range")
-        if x_range is not None:
-            ok = (
-                isinstance(x_range, list)
-                and len(x_range) == 2
-                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in x_range)
-                and x_range[0] < x_range[1]
+        visual = {"type": kind, **check_value(VISUAL_SCHEMAS[kind], value, path, self.fail)}
+        extra_checks(visual, path, self.fail)
+        for key in ("latex", "label"):
+            if visual.get(key):
+                self.latex(visual[key], f"{path}.{key}")
+        for index, latex in enumerate(visual.get("steps") or []):
+            if kind == "equation_steps":
+                self.latex(latex, f"{path}.steps[{index}]")
+        if kind == "graph" and not _is_safe_graph_function(visual.get("function") or "x"):
+            self.fail(
+                f"{path}.function",
+                "must be a Python expression in x using only numbers, + - * / ** ( ) and "
+                f"{', '.join(GRAPH_NAMES[1:])}",
             )
-            if ok:
-                graph["x_range"] = [float(x_range[0]), float(x_range[1])]
-            else:
-                self.fail(f"{path}.x_range", "must be [min, max] with min < max")
-        label = self.text(value, "label", path, limit=FORMULA_MAX)
-        if label:
-            self.latex(label, f"{path}.label")
-            graph["label"] = label
-        return graph
+        if kind == "shapes" and not visual.get("shapes"):
+            visual["shapes"] = ["circle"]
+        return visual
 
     def youtube(self, obj, scene_count: int) -> YouTubeMeta | None:
         if not isinstance(obj, dict):
-            self.fail("youtube", f"must be an object or null, not {_type_name(obj)}")
+            self.fail("youtube", f"must be an object or null, not {type_name(obj)}")
             return None
         tags = self.text_list(obj, "tags", "youtube", items=50, limit=YOUTUBE_TAG_MAX)
         if sum(len(tag) for tag in tags) > YOUTUBE_TAGS_TOTAL_MAX:
@@ -318,7 +301,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail("youtube.chapters", f"must be a list, not {_type_name(value)}")
+            self.fail("youtube.chapters", f"must be a list, not {type_name(value)}")
             return []
         chapters = []
         previous = -1
@@ -349,14 +332,6 @@ def _is_safe_graph_function(function: str) -> bool:
     return all(name in GRAPH_NAMES for name in re.findall(r"[a-z]+", function))
 
 
-def _type_name(value) -> str:
-    if value is None:
-        return "null"
-    return {dict: "object", list: "list", str: "string", bool: "boolean"}.get(
-        type(value), "number" if isinstance(value, int | float) else type(value).__name__
-    )
-
-
 def plan_json_schema(*, max_scenes: int = DEFAULT_MAX_SCENES) -> dict:
     """A JSON Schema of the plan with its limits, to show a language model what to write."""
 
@@ -381,18 +356,7 @@ def plan_json_schema(*, max_scenes: int = DEFAULT_MAX_SCENES) -> dict:
             "on_screen_text": text(ON_SCREEN_MAX, "A short heading shown on screen."),
             "bullets": text_list(BULLETS_MAX, BULLET_MAX, "Key phrases, a few words each."),
             "formula": text(FORMULA_MAX, "LaTeX for MathTex, or empty."),
-            "visual": {
-                "type": "object",
-                "description": (
-                    "What to draw. type title: {title, subtitle}; bullets: {title}; "
-                    "formula: {latex}; graph: {function: Python expression in x, "
-                    "x_range: [min, max], label: LaTeX}; shapes: {shapes: ["
-                    + ", ".join(SHAPES)
-                    + "]}; image: {} (uses image_prompt)."
-                ),
-                "required": ["type"],
-                "properties": {"type": {"enum": list(VISUAL_TYPES)}},
-            },
+            "visual": visual_json_schema(),
             "image_prompt": text(IMAGE_PROMPT_MAX, "A text-to-image prompt for the scene."),
             "search_terms": text_list(SEARCH_TERMS_MAX, SEARCH_TERM_MAX, "Stock-media keywords."),
             "duration_hint": {"type": "number", "minimum": 0, "maximum": DURATION_MAX},

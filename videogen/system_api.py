@@ -164,12 +164,13 @@ def _manim():
     if importlib.util.find_spec("manim") is None:
         raise RuntimeError("Manim is not installed")
     latex = latex_available()
-    return {
-        "latex": latex,
-        "formulas": "MathTex"
-        if latex
-        else "text (no LaTeX installed: formulas are drawn as Unicode text)",
-    }
+    if latex:
+        formulas = "MathTex"
+    elif importlib.util.find_spec("matplotlib") is not None:
+        formulas = "mathtext (no LaTeX installed: formulas are typeset by matplotlib)"
+    else:
+        formulas = "text (no LaTeX or matplotlib installed: formulas are drawn as Unicode text)"
+    return {"latex": latex, "formulas": formulas}
 
 
 class HealthView(APIView):

@@ -404,6 +404,11 @@ generator = AiVideoGenerator(
         Stage("assemble", "Joining shots", assemble, weight=2, produces=("video.mp4",)),
     ],
     options_serializer=AiVideoOptions,
+    planning=(
+        "Shots for a text-to-video model: every scene is one shot of a few seconds with a "
+        "detailed image_prompt (subject, action, camera, light) and visual type image; "
+        "narration is a short caption of the shot."
+    ),
     prompt_label="What should the video show?",
     prompt_max_chars=5000,
     uses_gpu=True,

@@ -40,6 +40,8 @@ class Generator:
     # The provider roles its stages use ("llm", "tts", "images", "t2v"), listed with each
     # backend's description in `GET generators`.
     roles: tuple[str, ...] = ()
+    # What a plan for this kind must contain, told to a language model planner.
+    planning: str = ""
     extra: dict = field(default_factory=dict)
 
     def availability(self) -> Availability:

@@ -55,6 +55,17 @@ generator = Generator(
         ),
     ],  # fmt: skip
     options_serializer=ExplainerOptions,
+    planning=(
+        "An educational explainer. Open with a title scene, build the idea in small steps, "
+        "end with a short recap. Show, don't list: give each scene the visual that draws its "
+        "idea, with the data filled in: array for searches and sorts (one step per pointer "
+        "move), graph (with trace, tangent or area) for functions, equation_steps for "
+        "algebra, unit_circle for sine and cosine, number_line, code (highlight the line "
+        "being explained), table, bar_chart, diagram (boxes and arrows), timeline, "
+        "comparison; formula for one formula; bullets only when nothing else fits. The steps "
+        "of a visual appear one per sentence of the scene's narration, so write one sentence "
+        "per step."
+    ),
     prompt_label="Topic",
     prompt_max_chars=5000,
 )

@@ -52,8 +52,12 @@ def caption_style(ctx) -> CaptionStyle | None:
 def _cues(ctx):
     width, height = _size(ctx)
     style = caption_style(ctx) or CaptionStyle(size=max(14, round(min(width, height) / 16)))
-    words = [Timing.from_dict(w) for w in speech(ctx)["words"]]
-    return cues_from_words(words, max_chars=min(48, chars_per_line(width, style.size)))
+    timing = speech(ctx)
+    words = [Timing.from_dict(w) for w in timing["words"]]
+    scene_starts = [scene["speech_start"] for scene in timing["scenes"][1:]]
+    return cues_from_words(
+        words, max_chars=min(48, chars_per_line(width, style.size)), breaks=scene_starts
+    )
 
 
 def captions_stage(ctx) -> dict:

@@ -73,6 +73,8 @@ def plan_stage(kind: str):
         )
         data = result.to_json()
         ctx.path("plan.json").write_text(json.dumps(data, indent=1))
+        if result.notice:  # what the planner could not do, in the job's event log
+            ctx.event("progress", result.notice)
         return {
             "plan_file": "plan.json",
             "title": result.title,

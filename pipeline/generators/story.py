@@ -46,6 +46,12 @@ generator = Generator(
         ),
     ],  # fmt: skip
     options_serializer=StoryOptions,
+    planning=(
+        "A narrated story. When the request contains the story text, keep its wording as the "
+        "narration, every sentence once and nothing added, and only split it into scenes; "
+        "otherwise write a short story. Every scene uses visual type image with a vivid, "
+        "concrete image_prompt in one consistent style."
+    ),
     prompt_label="Story",
     prompt_max_chars=20_000,
 )

@@ -79,6 +79,12 @@ generator = Generator(
         captions_stage_named(run=captions, produces=("youtube.json",)),
     ],  # fmt: skip
     options_serializer=YouTubeOptions,
+    planning=(
+        "A YouTube video with a strong hook in the first scene and a recap at the end; every "
+        "sentence says something specific about the topic. Fill youtube: a title, a "
+        "description, tags and chapters (start_scene indexes; the first chapter starts at "
+        "scene 0)."
+    ),
     prompt_label="Topic",
     prompt_max_chars=2_000,
 )

@@ -75,12 +75,15 @@ def cues_from_words(
     max_chars: int = 42,
     max_lines: int = MAX_LINES,
     max_seconds: float = MAX_CUE_SECONDS,
+    breaks: Sequence[float] = (),
 ) -> list[Cue]:
     """Groups timed words into cues of at most `max_lines` lines of `max_chars`, starting a new
-    cue after a sentence (of three words or more: shorter ones join the next), at a pause, or
-    before a cue would stay up longer than `max_seconds`."""
+    cue after a sentence (of three words or more: shorter ones join the next), at a pause, at
+    each of the `breaks` (the times scenes start: a title line without a full stop must not
+    run into the scene after it), or before a cue would stay up longer than `max_seconds`."""
     cues: list[Cue] = []
     group: list[Timing] = []
+    breaks = sorted(breaks)
 
     def flush():
         if group:
@@ -100,6 +103,7 @@ def cues_from_words(
                 or word.end - group[0].start > max_seconds
                 or word.start - group[-1].end >= PAUSE_BREAK
                 or (_SENTENCE_END.search(group[-1].text) and len(group) >= 3)
+                or any(group[-1].start < moment <= word.start for moment in breaks)
             ):
                 flush()
         group.append(Timing(text, word.start, word.end))

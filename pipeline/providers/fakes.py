@@ -70,12 +70,14 @@ class FakePlanner(Planner):
             problems.append(f"option 'scenes' must be an integer 1-40, got {scenes!r}")
         return super().invalid_options(options) + problems
 
-    def plan(self, *, kind, prompt, options=None, on_progress=None):
+    def plan(self, *, kind, prompt, options=None, on_progress=None, guidance=None):
         self.calls.append({"method": "plan", "kind": kind, "prompt": prompt, "options": options})
-        return super().plan(kind=kind, prompt=prompt, options=options, on_progress=on_progress)
+        return super().plan(
+            kind=kind, prompt=prompt, options=options, on_progress=on_progress, guidance=guidance
+        )
 
-    def complete(self, system, user, *, json_mode):
-        self.calls.append({"method": "complete", "system": system, "user": user})
+    def complete(self, system, user, *, json_mode, schema=None):
+        self.calls.append({"method": "complete", "system": system, "user": user, "schema": schema})
         _fail_if_asked(self, "planner")
         if self.options["fail"] == "invalid":
             return "Sorry, I cannot answer in JSON."

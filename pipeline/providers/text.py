@@ -86,14 +86,15 @@ def _paragraph_sentences(paragraph: str) -> list[str]:
 
 
 def _is_abbreviation(before: str) -> bool:
-    last = before.rsplit(None, 1)[-1] if before.strip() else ""
-    last = last.lstrip("(\"'“‘").lower()
-    if not last:
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    word = word.lstrip("(\"'“‘")
+    if not word:
         return False
-    if last in _ABBREVIATIONS:
+    if word.lower() in _ABBREVIATIONS:
         return True
-    # Initials such as "J. K. Rowling" or "U.S.A".
-    return bool(re.fullmatch(r"(?:[a-z]\.)*[a-z]", last))
+    # Initials such as "J. K. Rowling" or "U.S.A"; a lower-case letter ("the sine of x.") is
+    # a variable ending its sentence.
+    return bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]", word))
 
 
 def tokens(text: str) -> list[str]:

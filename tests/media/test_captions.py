@@ -58,6 +58,15 @@ def test_sentence_ends_and_pauses_start_new_cues():
     assert [c.text for c in cues] == ["Here we go now.", "Next part starts"]
 
 
+def test_a_new_scene_starts_a_new_cue():
+    words = timed("The Lighthouse") + timed("Ada kept the lamp.", start=0.95)
+    assert [c.text for c in cues_from_words(words, max_chars=60)] == [
+        "The Lighthouse Ada kept the lamp."
+    ]
+    cues = cues_from_words(words, max_chars=60, breaks=[0.95])
+    assert [c.text for c in cues] == ["The Lighthouse", "Ada kept the lamp."]
+
+
 def test_long_stretches_are_split_by_time():
     words = timed(" ".join(["word"] * 40), step=0.5)
     cues = cues_from_words(words, max_chars=200, max_lines=9, max_seconds=3)

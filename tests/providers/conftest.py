@@ -23,7 +23,9 @@ def fake_providers(settings):
 
 class ScriptedServer:
     """A real HTTP server on 127.0.0.1 that answers from a script of (status, body) pairs,
-    in order, repeating the last one, and records what it was sent."""
+    in order, repeating the last one, and records what it was sent. A script entry may
+    also be a function of the request's JSON body returning (status, body), to answer the
+    way a real server would from what it was sent."""
 
     def __init__(self):
         self.responses: list[tuple[int, object]] = []
@@ -42,7 +44,8 @@ class ScriptedServer:
                     {"path": self.path, "headers": dict(self.headers), "json": body}
                 )
                 index = min(len(server.requests), len(server.responses)) - 1
-                status, payload = server.responses[index]
+                answer = server.responses[index]
+                status, payload = answer(body) if callable(answer) else answer
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -58,7 +61,7 @@ class ScriptedServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
-    def script(self, *responses: tuple[int, object]) -> None:
+    def script(self, *responses) -> None:
         self.responses = list(responses)
         self.requests = []
 

@@ -2,14 +2,16 @@
 
 import json
 
+import jsonschema
 import pytest
 
 from pipeline.errors import GeneratorError
-from pipeline.plan import PlanError
+from pipeline.plan import PlanError, plan_json_schema
 from pipeline.providers.fakes import fake_plan
 from pipeline.providers.llm.base import parse_json_object, strip_code_fences
 from pipeline.providers.llm.gemini import GeminiPlanner
 from pipeline.providers.llm.openai_compat import OpenAICompatiblePlanner
+from tests.visual_examples import EXAMPLES
 
 PLAN = fake_plan("explainer", "Why is the sky blue?", 2)
 PLAN_TEXT = json.dumps(PLAN)
@@ -68,9 +70,65 @@ def test_openai_request_shape(http_server):
     assert request["headers"]["Authorization"] == "Bearer sk-test"
     body = request["json"]
     assert body["model"] == "tiny"
-    assert body["response_format"] == {"type": "json_object"}
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "video_plan", "schema": plan_json_schema(), "strict": False},
+    }
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
     assert "JSON Schema" in body["messages"][0]["content"]
+    assert "keep its wording as the narration" in body["messages"][0]["content"]
+
+
+def structured_output_server(body):
+    """Answers as Ollama, llama.cpp's server or vLLM do with response_format json_schema:
+    the reply is held to the schema it was sent (here: checked against it), and a request
+    without one gets free text, which a small model often wraps in chatter."""
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") != "json_schema":
+        return 200, openai_answer("Here is a plan for your video!")
+    schema = response_format["json_schema"]["schema"]
+    jsonschema.Draft202012Validator.check_schema(schema)
+    plan = fake_plan("explainer", "Binary search", 2)
+    plan["scenes"][1]["visual"] = {"type": "array", **EXAMPLES["array"]}
+    jsonschema.validate(plan, schema)  # what the grammar guarantees
+    return 200, openai_answer(json.dumps(plan))
+
+
+def test_a_local_model_server_gets_the_plan_schema_and_answers_in_it(http_server):
+    http_server.script(structured_output_server)
+    planner = OpenAICompatiblePlanner(
+        base_url=f"{http_server.url}/v1", model="qwen2.5:3b", timeout=5.0, max_repairs=0
+    )
+    plan = planner.plan(kind="explainer", prompt="How does binary search work?")
+    assert plan.scenes[1].visual["type"] == "array"
+    [request] = http_server.requests  # valid on the first try, no repair
+    assert "Authorization" not in request["headers"]  # a local server needs no key
+    assert "array for searches and sorts" in request["json"]["messages"][0]["content"]
+
+
+def test_the_schema_sent_accepts_every_visual_the_plan_reader_accepts():
+    schema = plan_json_schema()
+    for kind, fields in EXAMPLES.items():
+        plan = fake_plan("explainer", "Anything", 1)
+        plan["scenes"][0]["visual"] = {"type": kind, **fields}
+        jsonschema.validate(plan, schema)
+    plan["scenes"][0]["visual"] = {"type": "array"}  # no values: refused by both
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(plan, schema)
+
+
+def test_a_generators_planning_text_is_its_guidance(http_server):
+    http_server.script((200, openai_answer(PLAN_TEXT)))
+    openai_planner(http_server).plan(kind="explainer", prompt="Sorting", guidance="Only haiku.")
+    system = http_server.requests[0]["json"]["messages"][0]["content"]
+    assert "This video: Only haiku." in system
+
+
+def test_an_unknown_kind_is_refused_before_calling(http_server):
+    http_server.script((200, openai_answer(PLAN_TEXT)))
+    with pytest.raises(GeneratorError, match="Unknown video kind 'podcast'"):
+        openai_planner(http_server).plan(kind="podcast", prompt="Hi")
+    assert http_server.requests == []
 
 
 def test_openai_json_mode_can_be_turned_off(http_server):

@@ -227,7 +227,9 @@ def test_an_unknown_backend_name_names_the_variable_and_the_choices(monkeypatch)
     from videogen.settings import _providers_from_environment
 
     monkeypatch.setenv("VIDEOGEN_IMAGES", "dalle")
-    with pytest.raises(ImproperlyConfigured, match="VIDEOGEN_IMAGES='dalle'.*procedural, diffusers"):
+    with pytest.raises(
+        ImproperlyConfigured, match="VIDEOGEN_IMAGES='dalle'.*procedural, diffusers"
+    ):
         _providers_from_environment()
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from pipeline.errors import GeneratorError
-from pipeline.providers.llm.local import LocalPlanner, find_math, read_request
+from pipeline.providers.llm.local import OFFLINE_NOTICE, LocalPlanner, find_math, read_request
 from pipeline.providers.text import split_sentences
 
 STORY = """The Lighthouse
@@ -43,17 +43,22 @@ def test_same_input_gives_the_same_plan(planner):
     assert first == second
 
 
-def test_unknown_topic_gets_templates_around_the_topic(planner):
+def test_unknown_topic_is_a_short_draft_of_the_prompt_with_a_notice(planner):
     plan = planner.plan(kind="explainer", prompt="Teach me about black holes for beginners")
     assert plan.title == "Black holes"
-    assert "black holes" in plan.scenes[0].narration
-    assert "for beginners" in plan.scenes[0].narration
+    assert [scene.narration for scene in plan.scenes] == ["Black holes."]
+    assert plan.notice == OFFLINE_NOTICE
     assert plan.youtube is None
 
 
+def test_a_known_topic_needs_no_notice(planner):
+    assert planner.plan(kind="explainer", prompt="Explain the quadratic formula").notice == ""
+
+
 def test_target_seconds_sets_the_number_of_body_scenes(planner):
-    short = planner.plan(kind="explainer", prompt="Volcanoes", options={"target_seconds": 20})
-    long = planner.plan(kind="explainer", prompt="Volcanoes", options={"target_seconds": 90})
+    prompt = "The Pythagorean theorem"
+    short = planner.plan(kind="explainer", prompt=prompt, options={"target_seconds": 20})
+    long = planner.plan(kind="explainer", prompt=prompt, options={"target_seconds": 90})
     assert len(short.scenes) == 3
     assert len(long.scenes) == 5
 
@@ -83,9 +88,8 @@ def test_read_request_strips_instructions():
 def test_pasted_story_keeps_its_words_and_paragraphs(planner):
     plan = planner.plan(kind="story", prompt=STORY)
     assert plan.title == "The Lighthouse"
-    spoken = " ".join(scene.narration for scene in plan.scenes)
-    assert spoken.split() == " ".join(STORY.splitlines()[2:]).split()
-    assert plan.scenes[1].narration.startswith("One winter a storm broke the lamp.")
+    assert split_sentences(plan.narration()) == split_sentences(STORY)
+    assert any(s.narration.startswith("One winter a storm broke the lamp.") for s in plan.scenes)
     for scene in plan.scenes:
         assert scene.visual == {"type": "image"}
         assert scene.image_prompt.endswith(
@@ -101,11 +105,26 @@ def test_long_text_respects_max_scenes(planner):
     assert sum(len(split_sentences(s.narration)) for s in plan.scenes) == 80
 
 
-def test_short_story_idea_is_expanded(planner):
-    plan = planner.plan(kind="story", prompt="Write a story about a fox who learns to fly")
-    assert plan.title == "A fox who learns to fly"
-    assert len(plan.scenes) == 3
-    assert plan.scenes[0].narration.startswith("This is the story of a fox who learns to fly.")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A fox learned to fly.",
+        "Once upon a time, in a faraway land, a baker forgot how to make bread. "
+        "The whole village went hungry until a child brought him an old recipe.",
+        STORY,
+        "Write a story about a fox who learns to fly",
+    ],
+)
+def test_story_narration_is_exactly_the_text(planner, text):
+    plan = planner.plan(kind="story", prompt=text)
+    assert split_sentences(plan.narration()) == split_sentences(text)
+    assert plan.narration().split() == text.split()
+
+
+def test_a_short_story_makes_a_short_video(planner):
+    plan = planner.plan(kind="story", prompt="A fox learned to fly.")
+    assert len(plan.scenes) == 1
+    assert plan.scenes[0].duration_hint < 4
 
 
 def test_youtube_metadata_has_chapters_for_every_scene(planner):

@@ -12,6 +12,8 @@ from pipeline.plan import (
     plan_from_text,
     plan_json_schema,
 )
+from pipeline.visuals import VISUAL_SCHEMAS, VISUAL_TYPES
+from tests.visual_examples import EXAMPLES
 
 VALID = {
     "title": "The Pythagorean theorem",
@@ -92,7 +94,7 @@ def test_every_problem_is_reported_with_its_path():
         "title": "must not be empty",
         "scenes[0].narration": "must not be empty",
         "scenes[0].bullets": "must be a list of strings, not string",
-        "scenes[1].visual.type": "must be one of title, bullets, formula, graph, shapes, image",
+        "scenes[1].visual.type": "must be one of " + ", ".join(VISUAL_TYPES),
         "scenes[1].duration_hint": "must be a number of seconds, not string",
     }
 
@@ -166,4 +168,55 @@ def test_schema_names_the_limits():
     assert schema["properties"]["scenes"]["maxItems"] == 5
     assert schema["required"] == ["title", "scenes"]
     scene = schema["properties"]["scenes"]["items"]
-    assert scene["properties"]["visual"]["properties"]["type"]["enum"][0] == "title"
+    choices = scene["properties"]["visual"]["anyOf"]
+    assert [c["properties"]["type"]["enum"] for c in choices] == [[t] for t in VISUAL_TYPES]
+    array = choices[VISUAL_TYPES.index("array")]
+    assert array["required"] == ["type", "values"]
+    assert array["properties"]["values"]["maxItems"] == 16
+
+
+def with_visual(visual: dict) -> dict:
+    data = copy.deepcopy(VALID)
+    data["scenes"][1]["visual"] = visual
+    return data
+
+
+def test_every_visual_type_has_an_example_that_reads_back_unchanged():
+    assert set(EXAMPLES) == set(VISUAL_SCHEMAS)
+    for kind, fields in EXAMPLES.items():
+        visual = {"type": kind, **fields}
+        plan = plan_from_json(with_visual(visual))
+        assert plan.scenes[1].visual == visual, kind
+
+
+@pytest.mark.parametrize(
+    ("visual", "path", "message"),
+    [
+        ({"type": "array"}, "values", "is required"),
+        ({"type": "array", "values": ["1"] * 17}, "values", "must have 1 to 16 items (it has 17)"),
+        ({"type": "array", "values": ["1", "2"], "steps": [{"highlight": [2]}]}, "steps[0]",
+         "points past the last cell (the array has 2)"),
+        ({"type": "array", "values": ["1", "2"], "steps": [{"values": ["2"]}]},
+         "steps[0].values", "must have 2 cells, like values"),
+        ({"type": "unit_circle", "angle": "sixty"}, "angle", "must be a number, not string"),
+        ({"type": "number_line", "range": [3, 1]}, "range", "must be [min, max] with min < max"),
+        ({"type": "table", "columns": ["a", "b"], "rows": [["1"]]}, "rows[0]",
+         "must have 2 cells, one per column"),
+        ({"type": "diagram", "nodes": [{"id": "a", "label": "A"}],
+          "edges": [{"from": "a", "to": "z"}]}, "edges[0].to", "must be the id of a node"),
+        ({"type": "code", "code": "x = 1", "highlight": [3]}, "highlight",
+         "must name lines 1 to 1"),
+        ({"type": "equation_steps", "steps": ["\\input{x}"]}, "steps[0]",
+         "must not use \\input"),
+        ({"type": "bar_chart", "bars": [{"label": "A", "value": True}]}, "bars[0].value",
+         "must be a number, not boolean"),
+        ({"type": "comparison", "left": {"title": "A"}}, "right", "is required"),
+    ],
+)  # fmt: skip
+def test_visual_fields_are_checked_with_their_path(visual, path, message):
+    assert problems(with_visual(visual))[f"scenes[1].visual.{path}"] == message
+
+
+def test_unknown_visual_keys_are_dropped():
+    plan = plan_from_json(with_visual({"type": "unit_circle", "angle": 30, "colour": "red"}))
+    assert plan.scenes[1].visual == {"type": "unit_circle", "angle": 30.0}

@@ -21,32 +21,8 @@ from pipeline.plan import (
 )
 from pipeline.providers.base import ProgressCallback, Provider, positive_number, report
 
-KINDS = ("explainer", "story", "youtube", "ai_video")
 WORDS_PER_SECOND = 2.6  # a calm narration pace, used to size scenes
 DEFAULT_TARGET_SECONDS = 60.0
-
-_KIND_GUIDANCE = {
-    "explainer": (
-        "An educational explainer. Open with a title scene, build the idea in small steps, "
-        "end with a short recap. Use formula (LaTeX) and visual type formula, graph or shapes "
-        "where they help; otherwise bullets."
-    ),
-    "story": (
-        "A narrated story. When the request contains the story text, keep its wording as the "
-        "narration and only split it into scenes; otherwise write a short story. Every scene "
-        "uses visual type image with a vivid, concrete image_prompt in one consistent style."
-    ),
-    "youtube": (
-        "A YouTube video with a strong hook in the first scene and a recap at the end. Fill "
-        "youtube: a title, a description, tags and chapters (start_scene indexes; the first "
-        "chapter starts at scene 0)."
-    ),
-    "ai_video": (
-        "Shots for a text-to-video model: every scene is one shot of a few seconds with a "
-        "detailed image_prompt (subject, action, camera, light) and visual type image; "
-        "narration is a short caption of the shot."
-    ),
-}
 
 
 class Planner(Provider):
@@ -76,14 +52,18 @@ class Planner(Provider):
         prompt: str,
         options: dict | None = None,
         on_progress: ProgressCallback | None = None,
+        guidance: str | None = None,
     ) -> Plan:
         """A validated plan for `prompt`. Recognized `options`: max_scenes, target_seconds,
-        style, audience, language; other keys (belonging to other stages) are ignored."""
-        check_kind(kind)
+        style, audience, language; other keys (belonging to other stages) are ignored.
+        `guidance` says what a plan of this kind must contain; by default, what the kind's
+        generator says (`Generator.planning`)."""
+        guidance = guidance or kind_guidance(kind)
         options = options or {}
         self.require_available()
         max_scenes = max_scenes_option(options)
-        system = planning_system_prompt(kind, max_scenes=max_scenes)
+        schema = plan_json_schema(max_scenes=max_scenes)
+        system = planning_system_prompt(guidance, schema=schema)
         request = planning_user_prompt(kind, prompt, options, max_scenes=max_scenes)
         attempts = 1 + int(self.options["max_repairs"])
         problems: PlanError | None = None
@@ -91,7 +71,7 @@ class Planner(Provider):
         for attempt in range(attempts):
             message = "Writing the plan" if attempt == 0 else f"Repairing the plan ({attempt})"
             report(on_progress, 0.9 * attempt / attempts, message)
-            raw = self.complete(system, user, json_mode=True)
+            raw = self.complete(system, user, json_mode=True, schema=schema)
             try:
                 plan = plan_from_json(parse_json_object(raw), max_scenes=max_scenes)
             except PlanError as exc:
@@ -125,17 +105,29 @@ class Planner(Provider):
         return strip_code_fences(self.complete(system, user, json_mode=False))
 
     # --- hook -----------------------------------------------------------------------------
-    def complete(self, system: str, user: str, *, json_mode: bool) -> str:
-        """The model's raw answer to one system + user message."""
+    def complete(self, system: str, user: str, *, json_mode: bool, schema=None) -> str:
+        """The model's raw answer to one system + user message. With `schema` (a JSON
+        Schema), a backend whose server can constrain its output to it should."""
         raise NotImplementedError
 
 
 # --- prompts ------------------------------------------------------------------------------
-def check_kind(kind: str) -> None:
-    if kind not in KINDS:
+def kind_guidance(kind: str) -> str:
+    """What a plan for `kind` must contain, as the kind's generator says; refuses a kind no
+    generator makes."""
+    from pipeline.generators import all_generators  # the registry imports the planners' users
+
+    generator = all_generators().get(kind)
+    if generator is None:
         raise GeneratorError(
-            f"Unknown video kind {kind!r}; expected one of {', '.join(KINDS)}.", permanent=True
+            f"Unknown video kind {kind!r}; expected one of {', '.join(all_generators())}.",
+            permanent=True,
         )
+    return generator.planning or f"{generator.label}: {generator.description}"
+
+
+def check_kind(kind: str) -> None:
+    kind_guidance(kind)
 
 
 def max_scenes_option(options: dict) -> int:
@@ -154,13 +146,12 @@ def target_seconds_option(options: dict) -> float:
     return max(5.0, min(value, 3600.0))
 
 
-def planning_system_prompt(kind: str, *, max_scenes: int) -> str:
-    schema = json.dumps(plan_json_schema(max_scenes=max_scenes), separators=(",", ":"))
+def planning_system_prompt(guidance: str, *, schema: dict) -> str:
     return (
         "You plan short videos. Answer with one JSON object only, no prose and no code "
         "fence, matching this JSON Schema:\n"
-        f"{schema}\n\n"
-        f"This video: {_KIND_GUIDANCE[kind]}\n"
+        f"{json.dumps(schema, separators=(',', ':'))}\n\n"
+        f"This video: {guidance}\n"
         "Narration is spoken aloud: plain sentences, no markdown, no stage directions, "
         "formulas said in words. on_screen_text and bullets are short. search_terms are "
         "concrete nouns."

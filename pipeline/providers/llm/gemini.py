@@ -47,7 +47,7 @@ class GeminiPlanner(Planner):
             self._client = genai.Client(api_key=self.options["api_key"], http_options=http_options)
         return self._client
 
-    def complete(self, system: str, user: str, *, json_mode: bool) -> str:
+    def complete(self, system: str, user: str, *, json_mode: bool, schema=None) -> str:
         from google.genai import errors, types
 
         config = types.GenerateContentConfig(

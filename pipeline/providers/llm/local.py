@@ -1,15 +1,18 @@
-"""The offline planner: deterministic, instant, and good enough to make a real video.
+"""The offline planner: deterministic, instant, and honest about what it knows.
 
-Two ways in:
-- a short request ("Explain the Pythagorean theorem with visual proof") is expanded into an
-  intro, one to three body scenes and a recap, with real content for the topics in
-  `topics.py` and neutral templates for anything else;
-- a longer text (a pasted story, notes, a script) keeps its own words as the narration and is
-  split into scenes of even length, preferring paragraph breaks.
+It knows no more than the prompt, so it never changes the subject and never pads:
+- a short explainer or YouTube request ("Explain the Pythagorean theorem with visual proof")
+  becomes a lesson from `topics.py` only when a topic there covers the whole subject;
+  otherwise its scenes come from what the prompt itself supplies (a list to search or sort,
+  an equation to solve, functions to plot, years, figures, a comparison, its own list of
+  steps: see `prompt_scenes`), and the plan's notice tells the person that a language model
+  would do more;
+- any other text (a story, notes, a script) is narrated exactly as written, every sentence
+  once, split into scenes of even length at paragraph breaks where it can.
 
-Either way every scene gets a heading, key phrases, a formula when there is math (a known
-topic or inline math such as `x^2 + 1`), a visual spec, an image prompt and search terms.
-No randomness: the same input always gives the same plan.
+Every scene gets a heading, key phrases, a visual (pipeline/visuals.py) drawn from its own
+data where it has some, an image prompt and search terms. The same input always gives the
+same plan.
 """
 
 import math
@@ -45,6 +48,17 @@ from pipeline.providers.llm.base import (
     max_scenes_option,
     target_seconds_option,
 )
+from pipeline.providers.llm.demos import (
+    SAMPLE_LIST,
+    SEARCHES,
+    SORTS,
+    Demo,
+    list_demo,
+    number_list,
+    search_demo,
+    solve_linear,
+    sort_demo,
+)
 from pipeline.providers.llm.topics import Step, Topic, find_topic
 from pipeline.providers.text import (
     STOP_WORDS,
@@ -57,6 +71,21 @@ from pipeline.providers.text import (
     word_count,
 )
 
+OFFLINE_NOTICE = (
+    "Drafted offline from your prompt; edit the storyboard or connect a language model "
+    "(Settings: `VIDEOGEN_LLM`) for a full explanation."
+)
+STORY_NOTICE = (
+    "Read offline exactly as written; connect a language model (Settings: `VIDEOGEN_LLM`) to "
+    "have a story written from a request."
+)
+_STORY_REQUEST = re.compile(
+    r"(?:please\s+)?(?:write|tell|make|create|generate|give)\b[^.!?]*\bstor(?:y|ies)\b", re.I
+)
+UNSORTED_SAMPLE = [29, 10, 14, 37, 13, 5]
+# A function of x as written in a prompt: sin(x), cos x, e^x, x^2 + 1 ...
+_FUNCTION = r"(?:sin|cos|tan|exp|log|sqrt)\s*\(\s*x\s*\)|(?:sin|cos|tan)\s+x\b|e\s*\^\s*x\b"
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
 SHORT_PROMPT_WORDS = 40  # at most this many words (and two sentences) reads as a request
 WORDS_PER_SCENE = 28  # about eleven seconds of narration when splitting a text
 
@@ -84,8 +113,9 @@ class LocalPlanner(Planner):
     option_defaults = {}
     option_settings = {}
 
-    def plan(self, *, kind, prompt, options=None, on_progress=None) -> Plan:
-        check_kind(kind)
+    def plan(self, *, kind, prompt, options=None, on_progress=None, guidance=None) -> Plan:
+        if guidance is None:  # the offline planner does not read guidance, only checks the kind
+            check_kind(kind)
         options = options or {}
         prompt = (prompt or "").strip()
         if not prompt:
@@ -100,7 +130,7 @@ class LocalPlanner(Planner):
         report(on_progress, 1.0, "Plan ready")
         return plan
 
-    def complete(self, system, user, *, json_mode):
+    def complete(self, system, user, *, json_mode, schema=None):
         raise GeneratorError(
             "The local planner does not run a language model.",
             permanent=True,
@@ -133,10 +163,13 @@ def find_math(text: str) -> list[Math]:
         expr = match.group(1).strip()
         if not re.search(r"[\^=*/]|\d[a-z]", expr) or len(expr.replace(" ", "")) < 3:
             continue  # "a-b testing" or "3-4 people" are not math
-        found.append(
-            Math(text=expr, latex=to_latex(expr), function=graph_function(expr), spoken=speak(expr))
-        )
+        found.append(as_math(expr))
     return found
+
+
+def as_math(expr: str) -> Math:
+    expr = re.sub(r"\b(sin|cos|tan)\s+x\b", r"\1(x)", normalize_space(expr))
+    return Math(text=expr, latex=to_latex(expr), function=graph_function(expr), spoken=speak(expr))
 
 
 def to_latex(expr: str) -> str:
@@ -162,7 +195,7 @@ def graph_function(expr: str) -> str:
     else:
         return ""
     names = set(re.findall(r"[a-z]+", body))
-    if "x" not in names or not names <= {"x", "sin", "cos", "tan", "sqrt", "log", "exp", "pi"}:
+    if "x" not in names or not names <= {"x", "sin", "cos", "tan", "sqrt", "log", "exp", "pi", "e"}:
         return ""
     python = body.replace("^", "**")
     python = re.sub(r"(\d)\s*([a-z(])", r"\1*\2", python)
@@ -176,6 +209,9 @@ def graph_function(expr: str) -> str:
 
 
 _SPOKEN = (
+    (r"\bsin\s*\(\s*x\s*\)|\bsin x\b", "sine of x"),
+    (r"\bcos\s*\(\s*x\s*\)|\bcos x\b", "cosine of x"),
+    (r"\btan\s*\(\s*x\s*\)|\btan x\b", "tangent of x"),
     (r"\b([a-z])\(x\)", r"\1 of x"),
     (r"\s*\^\s*2\b", " squared"),
     (r"\s*\^\s*3\b", " cubed"),
@@ -184,6 +220,7 @@ _SPOKEN = (
     (r"\s*=\s*", " equals "),
     (r"\s*\+\s*", " plus "),
     (r"\s+-\s+|(?<=\S)-(?=\S)", " minus "),
+    (r"(?<![\w)])-\s*(?=[\w(])", "minus "),
     (r"\s*\*\s*", " times "),
     (r"\s*/\s*", " over "),
     (r"\bpi\b", "pi"),
@@ -251,8 +288,6 @@ class Request:
     phrase: str  # the topic as a phrase: "the Pythagorean theorem"
     question: bool = False  # "why is the sky blue"
     proof: bool = False
-    example: bool = False
-    audience: str = ""
 
 
 def read_request(prompt: str) -> Request:
@@ -260,8 +295,6 @@ def read_request(prompt: str) -> Request:
     text = normalize_space(prompt).rstrip(".!?")
     lowered = text.lower()
     proof = bool(re.search(r"\bproofs?\b|\bprove\b", lowered))
-    example = bool(re.search(r"\bexamples?\b", lowered))
-    audience_match = re.search(r"\bfor (beginners|kids|children|students|newcomers)\b", lowered)
     changed = True
     while changed:
         changed = False
@@ -276,15 +309,15 @@ def read_request(prompt: str) -> Request:
     how_works = re.fullmatch(r"how (?:does|do) (.+?) work", text, flags=re.IGNORECASE)
     if how_works:
         text = how_works.group(1)
+    auxiliary = r"(?:is|are|was|were|does|do|did|can|could|would|will|should|has|have)\b"
     question = bool(
-        re.match(r"(?:why|how|what|when|where|who|which|is|are|can|does|do)\b", text, re.I)
+        prompt.rstrip().endswith("?")
+        or re.match(rf"(?:(?:why|how|what|when|where|who|which)\s+)?{auxiliary}", text, re.I)
     )
     return Request(
         phrase=text or normalize_space(prompt),
         question=question,
         proof=proof,
-        example=example,
-        audience=audience_match.group(1) if audience_match else "",
     )
 
 
@@ -326,20 +359,27 @@ class LocalDraft:
     def __init__(self, *, kind: str, prompt: str, options: dict):
         self.kind = kind
         self.prompt = prompt
+        self.source = prompt  # the text prompt_scenes() reads: the prompt, or one scene's text
         self.options = options
         self.seconds = target_seconds_option(options)
-        self.style = normalize_space(str(options.get("style") or "")) or DEFAULT_STYLE[kind]
-        self.topic: Topic | None = find_topic(prompt)
+        self.style = normalize_space(str(options.get("style") or "")) or DEFAULT_STYLE.get(
+            kind, "clean"
+        )
+        first = split_sentences(prompt)[:1] or [prompt]
+        self.topic: Topic | None = find_topic(prompt, subject=read_request(first[0]).phrase)
+        self.notice = ""
+        self.worked_example = False  # a search, sort or equation computed from the prompt
+        self.derivative: tuple[str, str] | None = None  # "the derivative of f is g"
 
     def build(self, max_scenes: int) -> Plan:
         sentences = split_sentences(self.prompt)
         is_request = word_count(self.prompt) <= SHORT_PROMPT_WORDS and len(sentences) <= 2
         if is_request and self.kind in ("explainer", "youtube"):
             title, summary, drafts = self.lesson()
-        elif is_request and self.kind == "story":
-            title, summary, drafts = self.story_arc()
         else:
             title, summary, drafts = self.from_text(max_scenes)
+            if self.kind == "story" and _STORY_REQUEST.match(self.prompt):
+                self.notice = STORY_NOTICE
         drafts = fit_scenes(drafts, max_scenes)
         scenes = [self.scene(draft, title) for draft in drafts]
         youtube = self.youtube(title, summary, drafts) if self.kind == "youtube" else None
@@ -349,28 +389,62 @@ class LocalDraft:
             scenes=scenes,
             youtube=youtube,
             style=shorten(self.style, 40),
+            notice=self.notice,
         )
 
     # --- short requests -------------------------------------------------------------------
     def lesson(self) -> tuple[str, str, list[SceneDraft]]:
-        request = read_request(self.prompt)
+        request = read_request(split_sentences(self.prompt)[0])
         topic = self.topic
         if topic:
-            title = topic.title
-        elif request.question:
-            title = capitalize_first(request.phrase) + "?"
-        else:
-            title = capitalize_first(request.phrase)
-        body = self.known_steps(topic, request) if topic else self.generic_steps(request)
-        intro = self.intro(title, request, topic, body)
-        recap = self.recap(title, request, topic, body)
-        if topic:
-            headings = join_and([step.heading.lower() for step in body])
-            summary = f"{topic.hook} This video covers {headings}."
-        else:
-            summary = f"A short {self.kind_word()} on {request.phrase}: the core idea, how it "
-            summary += "works, and why it matters."
-        return title, summary, [intro, *body, recap]
+            return self.topic_lesson(topic, request)
+        title = capitalize_first(request.phrase) + ("?" if request.question else "")
+        body = self.prompt_scenes()
+        lead, colon, _ = title.partition(":")
+        if colon and any(d.visual["type"] != "formula" for d in body) and lead.strip():
+            title = lead.strip()  # "Tea: boil water, ...": the list is shown by its own scene
+        if not self.worked_example:
+            self.notice = OFFLINE_NOTICE
+        opening = SceneDraft(
+            heading=title,
+            narration=spoken_text(title if request.question else f"{title}."),
+            bullets=[draft.heading for draft in body][:BULLETS_MAX],
+            visual={"type": "title", "title": shorten(title, TITLE_MAX)},
+            image_subject=request.phrase,
+        )
+        return title, normalize_space(self.prompt), [opening, *body]
+
+    def topic_lesson(self, topic: Topic, request: Request):
+        body = self.known_steps(topic, request)
+        narration = f"{topic.title}. {topic.hook}"
+        if request.proof and topic.proof:
+            narration += " Along the way we will see a visual proof of why it is true."
+        intro = SceneDraft(
+            heading=topic.title,
+            narration=narration,
+            bullets=[step.heading for step in body][:BULLETS_MAX],
+            visual={
+                "type": "title",
+                "title": topic.title,
+                "subtitle": shorten(topic.spoken.capitalize(), TITLE_MAX),
+            },  # fmt: skip
+            image_subject=topic.title.lower(),
+        )
+        recap = f"To recap: {topic.recap[:1].lower()}{topic.recap[1:]}"
+        if topic.formula:
+            recap += f" In symbols: {topic.spoken}."
+        visual = {"type": "formula", "latex": topic.formula} if topic.formula else {}
+        outro = SceneDraft(
+            heading="Recap",
+            narration=recap,
+            bullets=[step.heading for step in body][:BULLETS_MAX],
+            visual=visual or {"type": "bullets", "title": "Recap"},
+            formula=topic.formula,
+            image_subject=f"summary of {topic.title.lower()}",
+        )
+        headings = join_and([step.heading.lower() for step in body])
+        summary = f"{topic.hook} This video covers {headings}."
+        return topic.title, summary, [intro, *body, outro]
 
     def body_count(self, available: int) -> int:
         """How many body scenes fit the target length (intro and recap take ~50 words)."""
@@ -397,138 +471,286 @@ class LocalDraft:
             for step in chosen
         ]
 
-    def generic_steps(self, request: Request) -> list[SceneDraft]:
-        phrase = spoken_text(request.phrase)
-        subject = phrase if not request.question else f"the question {phrase}"
-        steps = [
-            SceneDraft(
-                heading="The core idea",
-                narration=(
-                    f"First, the core idea. Before any details, it helps to ask what problem "
-                    f"{subject} answers, and to name the few key terms we will use along the way."
-                ),
-                bullets=["The problem it answers", "The key terms"],
-            ),
-            SceneDraft(
-                heading="How it works",
-                narration=(
-                    f"Next, how it works. We take {phrase} apart into a few simple pieces, look "
-                    "at each one on its own, and then put them back together."
-                ),
-                bullets=["Break it into parts", "Look at each part", "Put it back together"],
-            ),
-            SceneDraft(
-                heading="Why it matters",
-                narration=(
-                    "Finally, why it matters. Seeing the idea at work in one concrete case is "
-                    "what makes it stick, and it shows up in more places than you might expect."
-                ),
-                bullets=["One concrete case", "Where it shows up"],
-            ),
-        ]
-        shapes = find_shapes(self.prompt)
-        if shapes:
-            steps[1].visual = {"type": "shapes", "shapes": shapes}
-        steps = steps[: self.body_count(len(steps))]
-        maths = find_math(self.prompt)
-        if maths:
-            steps.insert(1 if len(steps) > 1 else len(steps), self.math_step(maths[0]))
-        for step in steps:
-            step.image_subject = f"{step.heading.lower()}, {request.phrase}"
-        return steps
+    # --- what the prompt itself supplies --------------------------------------------------
+    def prompt_scenes(self, text: str | None = None) -> list[SceneDraft]:
+        """Scenes drawn from the prompt's own content: a search or sort run on its list, a
+        statement, functions, equations, years, figures, a comparison, a list of steps.
+        Nothing is added that the prompt does not say or that was not computed from it."""
+        self.source = self.prompt if text is None else text
+        self.derivative = None
+        finders = (
+            self.algorithm_scene, self.statement_scene, self.unit_circle_scene,
+            self.math_scenes, self.timeline_scene, self.bar_chart_scene,
+            self.number_line_scene, self.comparison_scene, self.list_scene,
+        )  # fmt: skip
+        drafts = [draft for finder in finders for draft in finder()]
+        if not drafts:
+            shapes = find_shapes(self.source)
+            if shapes:
+                drafts.append(SceneDraft(
+                    heading=capitalize_first(join_and(shapes).replace("_", " ")),
+                    narration=f"On screen: {join_and(shapes).replace('_', ' ')}.",
+                    visual={"type": "shapes", "shapes": shapes},
+                ))  # fmt: skip
+        for draft in drafts:
+            draft.image_subject = draft.image_subject or draft.heading.lower()
+        return drafts
 
-    def math_step(self, found: Math) -> SceneDraft:
-        visual: dict = {"type": "formula", "latex": found.latex}
-        narration = f"Here is the expression we will work with: {found.spoken}."
-        if found.function:
-            visual = {"type": "graph", "function": found.function, "x_range": [-5.0, 5.0],
-                      "label": found.latex}  # fmt: skip
-            narration += " Drawing its graph shows how the value changes as x changes."
+    def demo_draft(self, demo: Demo) -> SceneDraft:
+        self.worked_example = True
+        return SceneDraft(heading=demo.heading, narration=demo.narration,
+                          bullets=list(demo.bullets), visual=demo.visual)  # fmt: skip
+
+    def algorithm_scene(self) -> list[SceneDraft]:
+        lowered = self.source.lower()
+        values = number_list(self.source, at_least=2)
+        for name, method in SEARCHES.items():
+            if name in lowered:
+                target = re.search(r"\b(?:find|for|target|finds?)\s+(-?\d+(?:\.\d+)?)\b", lowered)
+                wanted = float(target.group(1)) if target else None
+                if wanted is not None and wanted.is_integer():
+                    wanted = int(wanted)
+                return [self.demo_draft(search_demo(method, values or SAMPLE_LIST, wanted))]
+        for name, method in SORTS.items():
+            if name in lowered:
+                return [self.demo_draft(sort_demo(method, values or UNSORTED_SAMPLE))]
+        values = number_list(self.source)
+        if values and not all(_YEAR.fullmatch(f"{v}") for v in values):  # years: a timeline
+            demo, computed = list_demo(values, self.source)
+            self.worked_example = self.worked_example or computed
+            return [SceneDraft(heading=demo.heading, narration=demo.narration,
+                               visual=demo.visual)]  # fmt: skip
+        return []
+
+    def statement_scene(self) -> list[SceneDraft]:
+        """'the derivative of sin(x) is cos(x)': the claim to explain, as a formula."""
+        match = re.search(
+            rf"\bderivative of ({_FUNCTION}) (?:is|equals|=) (-?\s*(?:{_FUNCTION}))",
+            self.source,
+            re.I,
+        )
+        if not match:
+            return []
+        f, g = match.group(1), match.group(2)
+        latex = f"\\frac{{d}}{{dx}} {to_latex(f)} = {to_latex(g)}"
+        self.derivative = (f, g)
+        return [SceneDraft(
+            heading=f"The derivative of {f}",
+            narration=f"The claim: the derivative of {speak(f)} is {speak(g)}.",
+            bullets=[f"d/dx {f} = {g}"],
+            visual={"type": "formula", "latex": latex},
+            formula=latex,
+        )]  # fmt: skip
+
+    def unit_circle_scene(self) -> list[SceneDraft]:
+        lowered = self.source.lower()
+        trig = re.search(r"\b(?:sin|cos|sine|cosine)\b", lowered)
+        if "unit circle" not in lowered and not (trig and re.search(r"\bangles?\b", lowered)):
+            return []
+        degrees = re.search(r"(-?\d+(?:\.\d+)?)\s*(?:°|degrees?)", lowered)
+        angle = float(degrees.group(1)) if degrees else 60.0
+        angle = max(-360.0, min(360.0, angle))
+        return [SceneDraft(
+            heading="The unit circle",
+            narration=(
+                f"On the unit circle, a radius of length one turns through an angle of "
+                f"{angle:g} degrees. The height of its tip is the sine of the angle, and its "
+                "horizontal distance from the centre is the cosine."
+            ),
+            bullets=["Height: sine", "Width: cosine"],
+            visual={"type": "unit_circle", "angle": angle},
+        )]  # fmt: skip
+
+    def math_scenes(self) -> list[SceneDraft]:
+        """Equations are solved, functions plotted, other expressions shown as formulas."""
+        drafts: list[SceneDraft] = []
+        functions = [m for m in find_math(self.source) if m.function]
+        others = [m for m in find_math(self.source) if not m.function]
+        if self.derivative:
+            others = []
+        named = re.findall(rf"\b({_FUNCTION})", self.source)
+        if self.derivative:
+            functions = [as_math(self.derivative[0])]
+        elif not functions and named:
+            functions = [as_math(named[0])]
+        others = [m for m in others if re.search(r"[a-z=]", m.text)]  # not a bare 3/4
+        for found in others[:2]:
+            demo = solve_linear(found.text)
+            drafts.append(self.demo_draft(demo) if demo else self.math_step(found))
+        for found in functions[:2]:
+            if found.function:
+                drafts.append(self.plot_step(found))
+        return drafts
+
+    def plot_step(self, found: Math) -> SceneDraft:
+        lowered = self.source.lower()
+        visual: dict = {"type": "graph", "function": found.function, "x_range": [-5.0, 5.0],
+                        "label": found.latex, "trace": True}  # fmt: skip
+        sentences = [f"Here is the graph of {found.spoken}."]
+        if self.derivative or re.search(r"\b(?:derivative|slope|tangent|rate of change)", lowered):
+            visual["tangent"] = True
+            visual["x_range"] = [-math.pi * 2, math.pi * 2] if "sin" in found.function or (
+                "cos" in found.function) else [-4.0, 4.0]  # fmt: skip
+            sentences.append(
+                "A point moves along the curve carrying its tangent line; the slope of that "
+                "line is the derivative at the point."
+            )
+            if self.derivative:
+                sentences.append(
+                    f"Where {speak(self.derivative[0])} peaks, the tangent is flat, and the "
+                    f"slopes follow {speak(self.derivative[1])}."
+                )
+        span = re.search(r"\bfrom (-?\d+(?:\.\d+)?) to (-?\d+(?:\.\d+)?)", lowered)
+        if re.search(r"\b(?:integral|area under|area below)", lowered):
+            a, b = (float(span.group(1)), float(span.group(2))) if span else (0.0, 2.0)
+            if a < b:
+                visual["area"] = [a, b]
+                visual["x_range"] = [min(-1.0, a - 1), max(1.0, b + 1)]
+                sentences.append(
+                    f"The shaded region is the area under the curve from {a:g} to {b:g}."
+                )
+        elif "tangent" not in visual:
+            sentences.append("A point traces the curve as x grows.")
         return SceneDraft(
-            heading="The math",
-            narration=narration,
+            heading=f"The graph of {found.text}",
+            narration=" ".join(sentences),
             bullets=[shorten(found.text, BULLET_MAX)],
             visual=visual,
             formula=found.latex,
         )
 
-    def intro(self, title, request: Request, topic, body) -> SceneDraft:
-        minutes = "minute" if self.seconds <= 90 else f"{max(2, round(self.seconds / 60))} minutes"
-        if topic:
-            narration = f"{title}. {topic.hook}"
-        elif request.question:
-            narration = (
-                f"{spoken_text(title)} It is a good question, and the answer is simpler than "
-                "it looks. Let's work through it step by step."
-            )
-        else:
-            narration = (
-                f"{spoken_text(title)}. In the next {minutes} we take a clear look at "
-                f"{spoken_text(request.phrase)}: the core idea, how it works, and why it matters."
-            )
-        if request.proof and topic and topic.proof:
-            narration += " Along the way we will see a visual proof of why it is true."
-        if request.audience:
-            narration += f" This is for {request.audience}: no background needed."
-        subtitle = topic.spoken.capitalize() if topic else f"A short {self.kind_word()}"
-        return SceneDraft(
-            heading=title,
-            narration=narration,
-            bullets=[step.heading for step in body][:BULLETS_MAX],
-            visual={"type": "title", "title": title, "subtitle": shorten(subtitle, TITLE_MAX)},
-            image_subject=title.lower(),
-        )
+    def timeline_scene(self) -> list[SceneDraft]:
+        events = []
+        for clause in re.split(r"[;,]|\s+then\s+", self.source):
+            year = re.search(r"\b(1\d{3}|20\d{2})\b", clause)
+            if not year:
+                continue
+            label = normalize_space(clause.replace(year.group(), " "))
+            label = re.sub(r"^(?:and|in|on|by|from|until)\s+|\s+(?:in|on)$", "", label, flags=re.I)
+            label = re.sub(r"^[^:]*:\s*", "", label).strip(" .:-")
+            if re.search(r"[A-Za-z]{2}", label):  # a year alone is not an event
+                events.append({"when": year.group(), "label": shorten(label, 60)})
+        if len(events) < 2:
+            return []
+        sentences = [f"In {e['when']}, {e['label']}." for e in events]
+        before = self.source.split(":", 1)[0] if ":" in self.source else ""
+        heading_text = heading(before) if before and not re.search(r"\d{4}", before) else ""
+        return [SceneDraft(
+            heading=heading_text or "Timeline",
+            narration=" ".join(sentences[:8]),
+            bullets=[f"{e['when']}: {e['label']}" for e in events][:BULLETS_MAX],
+            visual={"type": "timeline", "title": heading_text, "events": events[:8]},
+        )]  # fmt: skip
 
-    def recap(self, title, request: Request, topic, body) -> SceneDraft:
-        if topic:
-            narration = f"To recap: {topic.recap[:1].lower()}{topic.recap[1:]}"
-            if topic.formula:
-                narration += f" In symbols: {topic.spoken}."
-        else:
-            parts = join_and([step.heading.lower() for step in body])
-            narration = f"To recap: we looked at {spoken_text(request.phrase)} through {parts}."
-        narration += " Thanks for watching."
-        if self.kind == "youtube":
-            narration += " If this helped, subscribe for more short explainers."
-        visual: dict = {"type": "bullets", "title": "Recap"}
-        formula = topic.formula if topic else ""
-        if formula:
-            visual = {"type": "formula", "latex": formula}
-        return SceneDraft(
-            heading="Recap",
-            narration=narration,
-            bullets=[step.heading for step in body][:BULLETS_MAX],
-            visual=visual,
-            formula=formula,
-            image_subject=f"summary of {title.lower()}",
+    def bar_chart_scene(self) -> list[SceneDraft]:
+        bars, unit = [], ""
+        pattern = re.compile(
+            r"^(?:and\s+)?([A-Za-z][A-Za-z .'-]{0,19}?)\s*(?::|=|\bis\b|\bhas\b)?\s*"
+            r"(\d+(?:\.\d+)?)\s*([A-Za-z%]+)?$"
         )
+        text = self.source.split(":", 1)[-1]
+        for clause in re.split(r"[;,]|\s+and\s+", text.rstrip(".")):
+            match = pattern.match(clause.strip())
+            if match and not re.fullmatch(r"1\d{3}|20\d{2}", match.group(2)):
+                label = re.sub(r"^.*\b(?:of|in|for)\s+", "", match.group(1)).strip()
+                bars.append({"label": shorten(capitalize_first(label), 20),
+                             "value": float(match.group(2))})  # fmt: skip
+                unit = unit or (match.group(3) or "")
+        if len(bars) < 2 or len({b["label"] for b in bars}) < len(bars):
+            return []
+        top = max(bars, key=lambda b: b["value"])
+        sentences = [f"{b['label']}: {b['value']:g} {unit}".strip() + "." for b in bars]
+        sentences.append(f"The largest is {top['label']}.")
+        return [SceneDraft(
+            heading=f"{join_and([b['label'] for b in bars])}",
+            narration=" ".join(sentences),
+            bullets=[f"{b['label']}: {b['value']:g} {unit}".strip() for b in bars][:BULLETS_MAX],
+            visual={"type": "bar_chart", "bars": bars[:10], "unit": shorten(unit, 20)},
+        )]  # fmt: skip
 
-    def story_arc(self) -> tuple[str, str, list[SceneDraft]]:
-        idea = read_request(self.prompt).phrase
-        idea = re.sub(r"^(?:a|the)\s+story\s+(?:about|of)\s+", "", idea, flags=re.I)
-        if idea.split(" ", 1)[0].lower() in {"a", "an", "the", "one", "some", "my", "our"}:
-            idea = idea[:1].lower() + idea[1:]  # "A fox..." reads "the story of a fox..."
-        title = capitalize_first(idea)
-        beats = [
-            ("The beginning", f"This is the story of {idea}. It begins on an ordinary day, in a "
-             "place where nothing much ever changed.", "opening scene, calm morning light"),
-            ("Trouble", "Then something unexpected happens, and nothing goes to plan. Every step "
-             "brings a new problem, and giving up would be the easy choice.",
-             "tense moment, dramatic light"),
-            ("The ending", "But step by step, with patience and a little courage, things begin to "
-             f"change. And that is how the story of {idea} ends: far from where it began.",
-             "hopeful ending, golden hour light"),
+    def number_line_scene(self) -> list[SceneDraft]:
+        if "number line" not in self.source.lower():
+            return []
+        marks = []
+        for text in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:/\d+)?(?![\w.])", self.source):
+            top, _, bottom = text.partition("/")
+            if bottom and not float(bottom):
+                continue  # 1/0 has no place on the line
+            value = float(top) / float(bottom) if bottom else float(top)
+            marks.append({"value": value, "label": text})
+        if not marks:
+            return []
+        low = math.floor(min(m["value"] for m in marks)) - 1
+        high = math.ceil(max(m["value"] for m in marks)) + 1
+        sentences = [
+            f"{m['label']} sits at {m['value']:g}." if "/" in m["label"] else
+            f"{m['label']} is marked." for m in marks[:8]
         ]  # fmt: skip
-        drafts = [
-            SceneDraft(
-                heading=name,
-                narration=narration,
-                visual={"type": "image"},
-                image_subject=f"{idea}, {mood}",
-            )
-            for name, narration, mood in beats
-        ]
-        return title, f"A short story about {idea}.", drafts
+        return [SceneDraft(
+            heading="On the number line",
+            narration=" ".join(sentences),
+            bullets=[m["label"] for m in marks][:BULLETS_MAX],
+            visual={"type": "number_line", "range": [float(low), float(high)],
+                    "marks": marks[:8]},  # fmt: skip
+        )]  # fmt: skip
+
+    def comparison_scene(self) -> list[SceneDraft]:
+        text = normalize_space(self.source).rstrip(".?!")
+        match = (
+            re.search(r"(?:compare|comparing)\s+(.+?)\s+(?:and|with|to|vs\.?|versus)\s+(.+)",
+                      text, re.I)
+            or re.search(r"differences? between\s+(.+?)\s+and\s+(.+)", text, re.I)
+            or re.search(r"^(?:[\w ]*?:\s*)?(.+?)\s+(?:vs\.?|versus)\s+(.+)$", text, re.I)
+        )  # fmt: skip
+        if not match:
+            return []
+        left, right = (shorten(capitalize_first(s.strip()), 40) for s in match.groups())
+        return [SceneDraft(
+            heading=f"{left} and {right}",
+            narration=f"{left} on one side, {right} on the other.",
+            bullets=[left, right],
+            visual={"type": "comparison", "left": {"title": left}, "right": {"title": right}},
+        )]  # fmt: skip
+
+    def list_scene(self) -> list[SceneDraft]:
+        """'How to make tea: boil water, warm the pot, ...': the prompt's own list, item by
+        item, or 'A -> B -> C' as boxes and arrows."""
+        text = normalize_space(self.source).rstrip(".")
+        arrows = re.split(r"\s*(?:->|→)\s*", text.split(":", 1)[-1] if ":" in text else text)
+        arrows = [capitalize_first(a.strip()) for a in arrows]
+        if len(arrows) >= 2 and all(0 < len(a) <= 40 for a in arrows):
+            nodes = [{"id": f"n{i}", "label": a} for i, a in enumerate(arrows[:8])]
+            edges = [{"from": f"n{i}", "to": f"n{i + 1}"} for i in range(len(nodes) - 1)]
+            pairs = zip(arrows, arrows[1:], strict=False)
+            return [SceneDraft(
+                heading=shorten(" to ".join([arrows[0], arrows[-1]]), 60),
+                narration=" ".join(f"{a} leads to {b}." for a, b in pairs),
+                bullets=arrows[:BULLETS_MAX],
+                visual={"type": "diagram", "nodes": nodes, "edges": edges},
+            )]  # fmt: skip
+        if ":" not in self.source:
+            return []
+        before, after = self.source.split(":", 1)
+        items = [i.strip(" .") for i in re.split(r",|;|\s+and\s+|\s+then\s+", after)]
+        items = [re.sub(r"^(?:and|then)\s+", "", i) for i in items if i]
+        if len(items) < 3 or any(re.search(r"\b(1\d{3}|20\d{2})\b", i) for i in items):
+            return []
+        heading_text = heading(before) or "Steps"
+        return [SceneDraft(
+            heading=heading_text,
+            narration=" ".join(capitalize_first(i) + "." for i in items),
+            bullets=[shorten(capitalize_first(i), BULLET_MAX) for i in items][:BULLETS_MAX],
+            visual={"type": "bullets", "title": heading_text},
+        )]  # fmt: skip
+
+    def math_step(self, found: Math) -> SceneDraft:
+        return SceneDraft(
+            heading=f"The expression {found.text}",
+            narration=f"The expression: {found.spoken}.",
+            bullets=[shorten(found.text, BULLET_MAX)],
+            visual={"type": "formula", "latex": found.latex},
+            formula=found.latex,
+        )
 
     # --- longer texts ---------------------------------------------------------------------
     def from_text(self, max_scenes: int) -> tuple[str, str, list[SceneDraft]]:
@@ -536,7 +758,12 @@ class LocalDraft:
         sentences = split_sentences(body) or [normalize_space(body)]
         paragraph_starts = paragraph_start_indexes(body)
         title = title_line or self.title_from_text(sentences)
-        scenes = min(self.scene_count(sentences), max_scenes)
+        # A story is read as written, title and all: its title line is a scene of its own.
+        told_title = bool(title_line) and self.kind == "story" and max_scenes > 1
+        if title_line and self.kind == "story" and not told_title:
+            sentences = [title_line, *sentences]
+            paragraph_starts = {0, *(index + 1 for index in paragraph_starts)}
+        scenes = min(self.scene_count(sentences), max_scenes - told_title)
         groups = group_sentences(sentences, paragraph_starts, scenes=scenes)
         if any(len(" ".join(group)) > NARRATION_MAX for group in groups):
             # Cutting the person's own words would be worse than asking for more scenes.
@@ -547,6 +774,8 @@ class LocalDraft:
                 hint="Allow more scenes, shorten the text, or add full stops to long passages.",
             )
         drafts = [self.text_scene(group, index) for index, group in enumerate(groups)]
+        if told_title:
+            drafts.insert(0, self.text_scene([title_line], 0))
         summary = shorten(" ".join(sentences[:2]), 300)
         return title, summary, drafts
 
@@ -581,26 +810,19 @@ class LocalDraft:
             return draft
         draft.bullets = unique([heading(sentence) for sentence in group])[:4]
         draft.visual = {"type": "bullets", "title": draft.heading}
-        topic = find_topic(text)
-        maths = find_math(text)
-        shapes = find_shapes(text)
+        topic = self.topic if self.topic and self.topic.matches(text.lower()) else None
         if topic and topic.formula:
             draft.formula = topic.formula
             draft.visual = {"type": "formula", "latex": topic.formula}
-        elif maths:
-            draft.formula = maths[0].latex
-            draft.visual = self.math_step(maths[0]).visual
-        elif shapes:
-            draft.visual = {"type": "shapes", "shapes": shapes}
+        else:  # what this part of the text supplies: a list to sort, years, an equation ...
+            shown = next((d for d in self.prompt_scenes(text) if d.visual["type"] != "bullets"),
+                         None)  # fmt: skip
+            if shown:
+                draft.visual, draft.formula = shown.visual, shown.formula
         draft.image_subject = f"{draft.heading.lower()}, {', '.join(keywords(text, 3))}"
         return draft
 
     # --- finishing ------------------------------------------------------------------------
-    def kind_word(self) -> str:
-        return {"explainer": "explainer", "youtube": "video", "story": "story"}.get(
-            self.kind, "video"
-        )
-
     def scene(self, draft: SceneDraft, title: str) -> Scene:
         words = word_count(draft.narration)
         duration = round(max(2.0, words / WORDS_PER_SECOND), 1)
@@ -717,7 +939,7 @@ def spoken_text(text: str) -> str:
     """Text with its inline math in words, for the narration."""
     for found in find_math(text):
         text = text.replace(found.text, found.spoken)
-    return text
+    return re.sub(_FUNCTION, lambda match: speak(match.group()), text)
 
 
 def join_and(items: list[str]) -> str:

@@ -20,7 +20,8 @@ class OpenAICompatiblePlanner(Planner):
         "base_url": "https://api.openai.com/v1",
         "api_key": "",
         "model": "gpt-4o-mini",
-        # Ask for response_format json_object; turn off for servers that reject it.
+        # Ask for JSON output (response_format json_schema with the plan's schema, or
+        # json_object); turn off for servers that reject response_format.
         "json_mode": True,
     }
     option_settings = {
@@ -50,7 +51,7 @@ class OpenAICompatiblePlanner(Planner):
             problems.append(f"option 'base_url' must be an http(s) URL, got {url!r}")
         return problems
 
-    def complete(self, system: str, user: str, *, json_mode: bool) -> str:
+    def complete(self, system: str, user: str, *, json_mode: bool, schema=None) -> str:
         import httpx
 
         body = {
@@ -63,6 +64,15 @@ class OpenAICompatiblePlanner(Planner):
         }
         if json_mode and self.options["json_mode"]:
             body["response_format"] = {"type": "json_object"}
+            if schema:
+                # Structured output: Ollama, llama.cpp's server, vLLM and OpenAI turn the schema
+                # into a grammar the model cannot leave, so a small local model returns a
+                # valid plan on the first try. Not strict: OpenAI's strict mode wants every
+                # property required.
+                body["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": "video_plan", "schema": schema, "strict": False},
+                }
         headers = {}
         if self.options["api_key"]:
             headers["Authorization"] = f"Bearer {self.options['api_key']}"

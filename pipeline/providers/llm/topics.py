@@ -1,7 +1,8 @@
 """A small table of well-known topics the offline planner can explain properly.
 
 For a topic found here the planner has real content (what to say, the formula, what to
-draw); for any other topic it falls back to neutral templates built around the request.
+draw). It is used only when it covers the whole subject of a request (`Topic.covers`): the
+derivative of sin(x) is not a lesson on derivatives in general.
 Each entry: `patterns` (regexes on the lower-cased prompt), `title`, `formula` (LaTeX),
 `spoken` (the formula in words), `hook`, `steps` (body scenes: heading, narration,
 bullets, visual), `recap`, `tags`.
@@ -9,6 +10,8 @@ bullets, visual), `recap`, `tags`.
 
 import re
 from dataclasses import dataclass, field
+
+from pipeline.providers.text import STOP_WORDS
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,13 @@ class Topic:
 
     def matches(self, text: str) -> bool:
         return any(re.search(pattern, text) for pattern in self.patterns)
+
+    def covers(self, subject: str) -> bool:
+        """Whether every content word of `subject` belongs to this topic, so that the
+        topic's lesson is about the whole subject and not about a neighbour of it."""
+        vocabulary = _stems(" ".join([self.key.replace("_", " "), self.title, self.formula,
+                                      self.spoken, self.hook, *self.tags]))  # fmt: skip
+        return _stems(subject) - GENERIC_WORDS <= vocabulary
 
 
 TOPICS: tuple[Topic, ...] = (
@@ -464,9 +474,25 @@ TOPICS: tuple[Topic, ...] = (
 )
 
 
-def find_topic(text: str) -> Topic | None:
+# Words that name a kind of statement or a way of showing it, not a subject.
+GENERIC_WORDS = frozenset(
+    "formula formulas theorem law laws identity rule proof proofs visual visually graph "
+    "example examples work works working mean means meaning true why how what simple "
+    "basic basics intro introduction step steps prove".split()
+)
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+|\d+", (text or "").lower().replace("'s", ""))
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in words if w not in STOP_WORDS}  # fmt: skip
+
+
+def find_topic(text: str, *, subject: str | None = None) -> Topic | None:
+    """The topic `text` is about; with `subject` (the request without its instructions),
+    only a topic that covers the whole subject."""
     lowered = (text or "").lower()
     for topic in TOPICS:
-        if topic.matches(lowered):
+        if topic.matches(lowered) and (subject is None or topic.covers(subject)):
             return topic
     return None
