@@ -29,6 +29,7 @@ from av.video.reformatter import Colorspace
 from PIL import Image, ImageDraw
 
 from pipeline.media.captions import Cue
+from pipeline.media.loudness import normalize
 from pipeline.media.visuals import font
 
 ASPECTS = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1)}
@@ -86,6 +87,7 @@ class Timeline:
     narration: Path | None = None
     music: Path | None = None
     music_volume: float = 0.25  # under the voice it ducks to a third of this
+    loudness: float | None = None  # LUFS the mixed sound is normalised to (None: as it is)
 
     @property
     def duration(self) -> float:
@@ -245,39 +247,64 @@ def _blend(a: np.ndarray, b: np.ndarray, weight: int) -> np.ndarray:
 
 
 # --- captions --------------------------------------------------------------------------------
-def caption_image(
-    cue: Cue, size: tuple[int, int], style: CaptionStyle
-) -> tuple[Image.Image, tuple[int, int]]:
-    """The cue drawn with an outline on a transparent image, and where its top-left corner goes.
+@dataclass(frozen=True)
+class CaptionLayout:
+    font_size: int
+    box: tuple[int, int, int, int]  # the text's bounding box as drawn at (0, 0)
+    width: int  # of the drawn caption, before any cut
+    height: int
+    cut: bool  # too big for the frame even at the smallest size: its edges are cut off
 
-    Size and position are even so the overlay lines up with 4:2:0 chroma. A line too wide for
-    the frame (a long word) shrinks the font instead of running off the edge.
-    """
+
+def caption_margins(size: tuple[int, int]) -> tuple[float, float]:
+    """Space kept clear above and below captions: a tall (9:16) frame keeps its bottom fifth
+    clear, where phone players put their controls and titles."""
+    width, height = size
+    return height * 0.07, height * (0.2 if height > width * 1.5 else 0.07)
+
+
+def caption_layout(cue: Cue, size: tuple[int, int], style: CaptionStyle) -> CaptionLayout:
+    """The font size that fits the cue across the frame, and how much room it takes. A line
+    too wide for the frame (a long word) shrinks the font instead of running off the edge."""
     width, height = size
     font_size = style.size or max(14, round(min(width, height) / 16))
     measure = ImageDraw.Draw(Image.new("L", (1, 1)))
     while True:
-        face = font(font_size)
-        spacing = font_size // 5
         box = measure.multiline_textbbox(
-            (0, 0), cue.text, font=face, stroke_width=style.outline, align="center",
-            spacing=spacing,
+            (0, 0), cue.text, font=font(font_size), stroke_width=style.outline,
+            align="center", spacing=font_size // 5,
         )  # fmt: skip
         if box[2] - box[0] <= width * 0.94 or font_size <= 10:
             break
         font_size = int(font_size * 0.9)
     w, h = _even(box[2] - box[0] + 4), _even(box[3] - box[1] + 4)
+    return CaptionLayout(font_size, box, w, h, cut=w > width or h > height)
+
+
+def caption_image(
+    cue: Cue, size: tuple[int, int], style: CaptionStyle
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The cue drawn with an outline on a transparent image, and where its top-left corner goes.
+
+    Size and position are even so the overlay lines up with 4:2:0 chroma.
+    """
+    width, height = size
+    layout = caption_layout(cue, size, style)
+    w, h, box = layout.width, layout.height, layout.box
     image = Image.new("RGBA", (w, h), (*style.outline_color, 0))
     ImageDraw.Draw(image).multiline_text(
-        (w / 2, 2 - box[1]), cue.text, font=face, fill=style.color, anchor="ma", align="center",
-        spacing=spacing, stroke_width=style.outline, stroke_fill=style.outline_color,
+        (w / 2, 2 - box[1]), cue.text, font=font(layout.font_size), fill=style.color,
+        anchor="ma", align="center", spacing=layout.font_size // 5,
+        stroke_width=style.outline, stroke_fill=style.outline_color,
     )  # fmt: skip
-    if w > width or h > height:  # a word too long even at the smallest size: keep its middle
+    if layout.cut:  # a word too long even at the smallest size: keep its middle
         left, top = max(0, (w - width) // 2 // 2 * 2), max(0, (h - height) // 2 // 2 * 2)
         w, h = min(w, width), min(h, height)
         image = image.crop((left, top, left + w, top + h))
-    margin = height * 0.07
-    y = {"top": margin, "middle": (height - h) / 2}.get(style.position, height - margin - h)
+    top_margin, bottom_margin = caption_margins(size)
+    y = {"top": top_margin, "middle": (height - h) / 2}.get(
+        style.position, height - bottom_margin - h
+    )
     y = max(0, min(y, height - h))
     return image, ((width - w) // 2 // 2 * 2, int(y) // 2 * 2)
 
@@ -431,7 +458,8 @@ def duck(music: np.ndarray, voice: np.ndarray, *, volume: float, rate: int = AUD
 
 
 def mix_audio(timeline: Timeline, length: int) -> np.ndarray:
-    """Voice plus looped, ducked music, `length` samples long."""
+    """Voice plus looped, ducked music, `length` samples long, normalised to the timeline's
+    loudness after the ducking (so the music's share is set before the level is)."""
     voice = _fit_length(read_audio(timeline.narration), length) if timeline.narration else None
     track = voice if voice is not None else np.zeros(length, dtype=np.float32)
     if timeline.music:
@@ -445,6 +473,8 @@ def mix_audio(timeline: Timeline, length: int) -> np.ndarray:
             fade = min(length, AUDIO_RATE)
             music[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
             track = track + music
+    if timeline.loudness is not None:
+        track = normalize(track, timeline.loudness)
     return np.clip(track, -1.0, 1.0).astype(np.float32)
 
 
@@ -790,6 +820,7 @@ def concat_clips(
     on_progress=None,
     check=None,
     constant_frame_rate: bool = True,
+    loudness: float | None = None,
 ) -> Path:
     """Joins clips (of any size and frame rate) into one video of `size` (the first clip's,
     when not given), each lasting its duration in `durations` (its own length when not given:
@@ -807,6 +838,7 @@ def concat_clips(
         captions=captions or [],
         caption_style=caption_style,
         narration=narration,
+        loudness=loudness,
     )
     return assemble(
         timeline,
