@@ -75,6 +75,9 @@ def finalize(ctx) -> dict:
                 poster_path=ctx.workdir / poster,
                 vtt_path=optional("captions_vtt"),
                 srt_path=optional("captions_srt"),
+                captions_burned=render.get("captions_burned", False),
+                loudness=render.get("loudness"),
+                checks=render.get("checks"),
             )
             stored = [f.name for f in (video.file, video.poster, video.captions_vtt,
                                        video.captions_srt) if f]  # fmt: skip

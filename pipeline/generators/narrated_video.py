@@ -12,11 +12,13 @@ import numpy as np
 from django.conf import settings
 from rest_framework import serializers
 
+from pipeline.errors import GeneratorError
 from pipeline.generators.base import Stage
 from pipeline.generators.narration import earlier_output, load_plan, narrate, speech
 from pipeline.media.assemble import CaptionStyle, Segment, Timeline, assemble, concat_clips
 from pipeline.media.assemble import resolve_size as frame_size
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
+from pipeline.media.inspection import Expected, inspect_video
 from pipeline.providers import get_provider
 from pipeline.providers.tts.base import write_wav
 from pipeline.timing import Timing
@@ -146,6 +148,7 @@ def assemble_stills_stage(ctx) -> dict:
         caption_style=caption_style(ctx),
         narration=ctx.workdir / earlier_output(ctx, "audio"),
         music=_music(ctx, timing["duration"]),
+        loudness=settings.AUDIO_TARGET_LUFS,
     )
     return _render(ctx, timeline)
 
@@ -156,20 +159,31 @@ def assemble_clips_stage(ctx) -> dict:
     durations = earlier_output(ctx, "durations")
     size = _size(ctx)
     path = ctx.path("video.mp4")
+    narration, cues, style = (
+        ctx.workdir / earlier_output(ctx, "audio"),
+        _cues(ctx),
+        caption_style(ctx),
+    )
     concat_clips(
         [ctx.workdir / clip for clip in clips],
         path,
         size=size,
         fps=int(ctx.options.get("fps", 30)),
         durations=durations,
-        narration=ctx.workdir / earlier_output(ctx, "audio"),
-        captions=_cues(ctx),
-        caption_style=caption_style(ctx),
+        narration=narration,
+        captions=cues,
+        caption_style=style,
         on_progress=lambda fraction, message: ctx.progress(fraction, message),
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
+        loudness=settings.AUDIO_TARGET_LUFS,
     )
-    return _outputs(ctx, path)
+    # Scenes are slides: their animations end and the picture holds while the voice goes on.
+    expected = Expected(
+        captions=cues, caption_style=style, size=size, narration=narration,
+        still_spans=[(0.0, sum(durations))], loudness_target=settings.AUDIO_TARGET_LUFS,
+    )  # fmt: skip
+    return {**_outputs(ctx, path), **review(ctx, path, expected)}
 
 
 def _render(ctx, timeline: Timeline) -> dict:
@@ -183,7 +197,25 @@ def _render(ctx, timeline: Timeline) -> dict:
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
     )
-    return _outputs(ctx, path)
+    expected = Expected.from_timeline(
+        timeline, size=_size(ctx), loudness_target=settings.AUDIO_TARGET_LUFS
+    )
+    return {**_outputs(ctx, path), **review(ctx, path, expected)}
+
+
+def review(ctx, path: Path, expected: Expected) -> dict:
+    """Checks the rendered video before it goes any further: a video that cannot be delivered
+    as it is fails the stage with the reason; warnings travel with it to the gallery."""
+    ctx.progress(0.99, "Checking the video")
+    found = inspect_video(path, expected)
+    if found.errors:
+        raise GeneratorError(
+            f"The assembled video failed its check: {found.summary()}",
+            permanent=any(c["code"] != "decode" for c in found.errors),
+            hint="Retry the job; if it fails again the same way, report it with the job's id.",
+        )
+    loudness = found.loudness.as_dict() if found.loudness else {}
+    return {"loudness": loudness, "checks": found.checks}
 
 
 def _outputs(ctx, path: Path) -> dict:
@@ -192,6 +224,7 @@ def _outputs(ctx, path: Path) -> dict:
         "video": str(path.relative_to(ctx.workdir)),
         "duration": speech(ctx)["duration"],
         "title": plan.title,
+        "captions_burned": caption_style(ctx) is not None,
     }
     if (ctx.workdir / "captions.vtt").exists():
         outputs.update(captions_vtt="captions.vtt", captions_srt="captions.srt")
