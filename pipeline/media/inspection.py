@@ -194,17 +194,19 @@ def _stills(times, luma, spans) -> list[dict]:
     dark = [bool(g.mean() < _BLACK_LUMA and g.max() < 2 * _BLACK_LUMA) for g in luma]
     # Frozen: no change from the first frame of the stretch (not from the frame before, which
     # a slow zoom would pass), and not black (that is reported as black).
-    held, anchor = [], None
-    for grid, is_dark in zip(luma, dark, strict=True):
-        same = anchor is not None and np.abs(grid - anchor).mean() < _FROZEN_CHANGE
-        if not same:
-            anchor = grid
-        held.append(same and not is_dark)
-    # A held frame repeats the one before: the stretch starts at that first frame.
-    frozen = [held[i] or (i + 1 < len(held) and held[i + 1]) for i in range(len(held))]
+    frozen, anchor, begin = [], None, None
+    for index, grid in enumerate(luma):
+        if anchor is not None and np.abs(grid - anchor).mean() < _FROZEN_CHANGE:
+            continue
+        if begin is not None and index - begin > 1 and not dark[begin]:
+            frozen.append((times[begin][0], times[index - 1][1]))
+        anchor, begin = grid, index
+    if len(luma) - begin > 1 and not dark[begin]:
+        frozen.append((times[begin][0], times[-1][1]))
     found = []
-    for kind, flags, words in (("black", dark, "is black"), ("frozen", frozen, "stands still")):
-        for start, end in _runs(flags, times):
+    for kind, runs, words in (("black", _runs(dark, times), "is black"),
+                              ("frozen", frozen, "stands still")):  # fmt: skip
+        for start, end in runs:
             if end - start > LONGEST_STILL and not _allowed(start, end, spans):
                 found.append(_finding(
                     kind, WARNING, f"The picture {words} from {start:.1f} s to {end:.1f} s.",
@@ -249,8 +251,11 @@ def _clipping(samples: np.ndarray, code: str, what: str) -> list[dict]:
 
 
 def _loudness(loudness: Loudness, target: float | None) -> list[dict]:
+    """Only when a target is set: without one the level is kept as recorded, on purpose."""
     found = []
-    if target is not None and loudness.integrated is not None:
+    if target is None:
+        return found
+    if loudness.integrated is not None:
         if abs(loudness.integrated - target) > LOUDNESS_TOLERANCE:
             found.append(_finding("loudness", WARNING, (
                 f"The sound is at {loudness.integrated:.1f} LUFS, not {target:g}."
