@@ -140,3 +140,35 @@ def test_explainer_with_llm_code_renders_in_the_sandbox_and_keeps_the_script(ali
     script = api_for(alice).get(f"/api/v1/jobs/{job.id}/script").json()
     assert script["stage"] == "render" and "class" in script["script"]
     assert_playable(job)
+
+
+def test_story_sound_is_normalised_and_the_video_checked_before_delivery(alice):
+    from tests.media.mediafiles import ebur128
+
+    job = run(alice, "story", STORY, music="ambient")
+    video = job.result
+    measured = ebur128(video.file.path)
+    assert abs(measured["integrated"] - -14) <= 1 and measured["true_peak"] <= -1
+    assert abs(video.loudness["integrated"] - measured["integrated"]) <= 0.2
+    assert abs(video.loudness["true_peak"] - measured["true_peak"]) <= 0.3
+    assert video.captions_burned and isinstance(video.checks, list)
+    assert not [c for c in video.checks if c["level"] == "error"]
+    assemble = job.manifest["stages"]["assemble"]["outputs"]
+    assert assemble["loudness"] == video.loudness and assemble["checks"] == video.checks
+
+
+def test_a_video_that_fails_its_check_fails_the_stage_with_the_reason(tmp_path):
+    from pipeline.errors import GeneratorError
+    from pipeline.generators.narrated_video import review
+    from pipeline.media.inspection import Expected
+    from tests.media.mediafiles import mismatched
+
+    class Stage:  # what review needs of a stage's context
+        def progress(self, fraction, message=""):
+            pass
+
+    out = mismatched(tmp_path / "out.mp4", video_seconds=1.0, audio_seconds=2.0)
+    with pytest.raises(GeneratorError) as failed:
+        review(Stage(), out, Expected())
+    assert "failed its check" in failed.value.message and "sound 2.0" in failed.value.message
+    assert failed.value.permanent and failed.value.hint
