@@ -15,7 +15,14 @@ from rest_framework import serializers
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Stage
 from pipeline.generators.narration import earlier_output, load_plan, narrate, speech
-from pipeline.media.assemble import CaptionStyle, Segment, Timeline, assemble, concat_clips
+from pipeline.media.assemble import (
+    CAPTION_PRESETS,
+    CaptionStyle,
+    Segment,
+    Timeline,
+    assemble,
+    concat_clips,
+)
 from pipeline.media.assemble import resolve_size as frame_size
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
 from pipeline.media.inspection import Expected, inspect_video
@@ -30,6 +37,11 @@ class CaptionOptions(serializers.Serializer):
     burn_captions = serializers.BooleanField(
         default=True, help_text="Draw the captions into the picture (files are made anyway)."
     )
+    caption_style = serializers.ChoiceField(
+        choices=list(CAPTION_PRESETS), default="plain",
+        help_text="plain (white, thin outline), boxed (on a dark panel), bold-outline, or "
+        "karaoke (the word being spoken highlighted). Also in the WebVTT file.",
+    )  # fmt: skip
     caption_size = serializers.ChoiceField(choices=list(CAPTION_SIZES), default="medium")
     caption_position = serializers.ChoiceField(choices=["bottom", "middle", "top"],
                                                default="bottom")  # fmt: skip
@@ -42,26 +54,36 @@ def _size(ctx) -> tuple[int, int]:
 def caption_style(ctx) -> CaptionStyle | None:
     if not ctx.options.get("burn_captions"):
         return None
+    return _style(ctx)
+
+
+def _style(ctx) -> CaptionStyle:
+    """The captions' look from the job's options, burned in or not (the WebVTT file and the
+    line lengths follow it too)."""
     width, height = _size(ctx)
     scale = CAPTION_SIZES[ctx.options.get("caption_size", "medium")]
-    return CaptionStyle(
+    return CaptionStyle.from_preset(
+        ctx.options.get("caption_style", "plain"),
         size=max(14, round(min(width, height) * scale)),
         position=ctx.options.get("caption_position", "bottom"),
-        outline=max(2, round(min(width, height) / 240)),
     )
 
 
 def _cues(ctx):
-    width, height = _size(ctx)
-    style = caption_style(ctx) or CaptionStyle(size=max(14, round(min(width, height) / 16)))
+    width, _height = _size(ctx)
+    style = _style(ctx)
+    # Room for the outline or the panel's padding on both sides.
+    room = width - 2 * (style.outline + (style.size // 3 if style.box else 0))
     words = [Timing.from_dict(w) for w in speech(ctx)["words"]]
-    return cues_from_words(words, max_chars=min(48, chars_per_line(width, style.size)))
+    return cues_from_words(words, max_chars=min(48, chars_per_line(room, style.size)))
 
 
 def captions_stage(ctx) -> dict:
     """WebVTT and SRT from the voice's word timings (not estimated from the text)."""
-    cues = _cues(ctx)
-    write_vtt(cues, ctx.path("captions.vtt"))
+    cues, style = _cues(ctx), _style(ctx)
+    width, height = _size(ctx)
+    write_vtt(cues, ctx.path("captions.vtt"), preset=style.preset, position=style.position,
+              tall=height > width * 1.5)  # fmt: skip
     write_srt(cues, ctx.path("captions.srt"))
     return {"captions_vtt": "captions.vtt", "captions_srt": "captions.srt", "cues": len(cues)}
 

@@ -73,6 +73,28 @@ class CaptionStyle:
     outline: int = 3
     color: tuple[int, int, int] = (255, 255, 255)
     outline_color: tuple[int, int, int] = (0, 0, 0)
+    box: bool = False  # a translucent dark panel behind the text
+    highlight: tuple[int, int, int] | None = None  # the spoken word's colour (karaoke)
+    preset: str = "plain"
+
+    @classmethod
+    def from_preset(cls, preset: str, *, size: int, position: str = "bottom") -> "CaptionStyle":
+        """One of CAPTION_PRESETS at a font size (pixels): `plain` white with a thin outline,
+        `boxed` on a dark panel, `bold-outline` with a heavy outline, `karaoke` like it with
+        the word being spoken in yellow."""
+        thin = max(2, round(size / 14))
+        styles = {
+            "plain": {"outline": thin},
+            "boxed": {"outline": 0, "box": True},
+            "bold-outline": {"outline": thin * 2},
+            "karaoke": {"outline": thin * 2, "highlight": (255, 214, 10)},
+        }
+        if preset not in styles:
+            raise ValueError(f"unknown caption preset {preset!r}: use one of {CAPTION_PRESETS}")
+        return cls(size=size, position=position, preset=preset, **styles[preset])
+
+
+CAPTION_PRESETS = ("plain", "boxed", "karaoke", "bold-outline")
 
 
 @dataclass
@@ -274,29 +296,55 @@ def caption_layout(cue: Cue, size: tuple[int, int], style: CaptionStyle) -> Capt
             (0, 0), cue.text, font=font(font_size), stroke_width=style.outline,
             align="center", spacing=font_size // 5,
         )  # fmt: skip
-        if box[2] - box[0] <= width * 0.94 or font_size <= 10:
+        padding = 2 * _box_padding(font_size) if style.box else 0
+        if box[2] - box[0] + padding <= width * 0.94 or font_size <= 10:
             break
         font_size = int(font_size * 0.9)
-    w, h = _even(box[2] - box[0] + 4), _even(box[3] - box[1] + 4)
+    pad = _box_padding(font_size) if style.box else 2
+    w, h = _even(box[2] - box[0] + 2 * pad), _even(box[3] - box[1] + 2 * pad)
     return CaptionLayout(font_size, box, w, h, cut=w > width or h > height)
 
 
+def _box_padding(font_size: int) -> int:
+    return max(4, font_size // 3)
+
+
 def caption_image(
-    cue: Cue, size: tuple[int, int], style: CaptionStyle
+    cue: Cue, size: tuple[int, int], style: CaptionStyle, spoken: int | None = None
 ) -> tuple[Image.Image, tuple[int, int]]:
-    """The cue drawn with an outline on a transparent image, and where its top-left corner goes.
+    """The cue drawn with an outline (or on a panel) on a transparent image, and where its
+    top-left corner goes; with `spoken`, that word (by index in the cue) in the highlight
+    colour.
 
     Size and position are even so the overlay lines up with 4:2:0 chroma.
     """
     width, height = size
     layout = caption_layout(cue, size, style)
     w, h, box = layout.width, layout.height, layout.box
+    face, spacing = font(layout.font_size), layout.font_size // 5
     image = Image.new("RGBA", (w, h), (*style.outline_color, 0))
-    ImageDraw.Draw(image).multiline_text(
-        (w / 2, 2 - box[1]), cue.text, font=font(layout.font_size), fill=style.color,
-        anchor="ma", align="center", spacing=layout.font_size // 5,
-        stroke_width=style.outline, stroke_fill=style.outline_color,
-    )  # fmt: skip
+    draw = ImageDraw.Draw(image)
+    if style.box:
+        draw.rounded_rectangle((0, 0, w - 1, h - 1), radius=layout.font_size // 4,
+                               fill=(0, 0, 0, 170))  # fmt: skip
+    stroke = {"stroke_width": style.outline, "stroke_fill": style.outline_color}
+    top = (h - (box[3] - box[1])) / 2 - box[1]
+    # Pillow's own spacing of multiline text, which `box` was measured with.
+    line_height = draw.textbbox((0, 0), "A", font=face, stroke_width=style.outline)[3]
+    line_height += style.outline + spacing
+    words = iter(range(len(cue.words)))
+    for row, line in enumerate(cue.lines):
+        y = top + row * line_height
+        x = (w - draw.textlength(line, font=face)) / 2
+        draw.text((x, y), line, font=face, fill=style.color, **stroke)
+        if spoken is None or style.highlight is None:
+            continue
+        prefix = ""
+        for token in line.split():
+            if next(words, None) == spoken:
+                draw.text((x + draw.textlength(prefix, font=face), y), token, font=face,
+                          fill=style.highlight, **stroke)  # fmt: skip
+            prefix += token + " "
     if layout.cut:  # a word too long even at the smallest size: keep its middle
         left, top = max(0, (w - width) // 2 // 2 * 2), max(0, (h - height) // 2 // 2 * 2)
         w, h = min(w, width), min(h, height)
@@ -312,8 +360,8 @@ def caption_image(
 class _Overlay:
     """A caption in YUV with its coverage, laid over only the rows and columns it covers."""
 
-    def __init__(self, cue: Cue, size: tuple[int, int], style: CaptionStyle):
-        image, (self.x, self.y) = caption_image(cue, size, style)
+    def __init__(self, cue: Cue, size: tuple[int, int], style: CaptionStyle, spoken=None):
+        image, (self.x, self.y) = caption_image(cue, size, style, spoken)
         self.w, self.h = image.size
         alpha = np.asarray(image.getchannel("A"), np.uint16)
         chroma = alpha.reshape(self.h // 2, 2, self.w // 2, 2).mean((1, 3)).astype(np.uint16)
@@ -392,6 +440,17 @@ class _Frames:
             return index
         return None
 
+    def caption_at(self, t: float) -> tuple[int, int | None] | None:
+        """The cue on screen and, for karaoke, the word being spoken (the last one begun)."""
+        index = self.cue_at(t)
+        if index is None:
+            return None
+        spoken = None
+        if self.timeline.caption_style.highlight is not None and self.cues[index].words:
+            starts = [w.start for w in self.cues[index].words]
+            spoken = max(0, bisect.bisect_right(starts, t) - 1)
+        return index, spoken
+
     def key(self, t: float):
         layers = self.layers(t)
         self._release_before(layers[0][0])
@@ -399,7 +458,7 @@ class _Frames:
             (index, weight, self.source(index).key(t - self.starts[index]))
             for index, weight in layers
         )
-        return keys, self.cue_at(t)
+        return keys, self.caption_at(t)
 
     def picture(self, t: float, key) -> np.ndarray:
         layers, cue = key
@@ -408,7 +467,8 @@ class _Frames:
         if cue is not None:
             if self.overlay is None or self.overlay[0] != cue:
                 style = self.timeline.caption_style
-                self.overlay = (cue, _Overlay(self.cues[cue], self.size, style))
+                index, spoken = cue
+                self.overlay = (cue, _Overlay(self.cues[index], self.size, style, spoken))
             picture = self.overlay[1].over(picture, self.size[1])
         return picture
 

@@ -172,3 +172,10 @@ def test_a_video_that_fails_its_check_fails_the_stage_with_the_reason(tmp_path):
         review(Stage(), out, Expected())
     assert "failed its check" in failed.value.message and "sound 2.0" in failed.value.message
     assert failed.value.permanent and failed.value.hint
+
+
+def test_caption_style_and_position_reach_the_webvtt_file(alice):
+    job = run(alice, "story", STORY, aspect="9:16", caption_style="karaoke")
+    vtt = job.result.captions_vtt.read().decode()
+    assert "STYLE\n::cue" in vtt and "<c.w>" in vtt and " line:80%,end\n" in vtt
+    assert job.result.captions_burned
