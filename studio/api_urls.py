@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from studio import api, cleanup_api, models_api, system_api
+from studio import api, cleanup_api, models_api, system_api, voices_api
 
 urlpatterns = [
     path("jobs", api.JobListCreateView.as_view(), name="api-jobs"),
@@ -24,4 +24,5 @@ urlpatterns = [
     path("health", system_api.HealthView.as_view(), name="api-health"),
     path("stats", system_api.StatsView.as_view(), name="api-stats"),
     path("cleanup", cleanup_api.CleanupView.as_view(), name="api-cleanup"),
+    path("voices", include(voices_api.urls)),
 ]

@@ -466,6 +466,7 @@ def _provider_options(role: str, name: str) -> dict:
                 **common,
                 "voice_path": env_str("PIPER_VOICE_PATH"),
                 "speaker": env_str("PIPER_SPEAKER"),
+                "voices_dir": env_str("PIPER_VOICES_DIR"),
             }
         if name == "azure":
             return {
