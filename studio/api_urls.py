@@ -24,5 +24,5 @@ urlpatterns = [
     path("health", system_api.HealthView.as_view(), name="api-health"),
     path("stats", system_api.StatsView.as_view(), name="api-stats"),
     path("cleanup", cleanup_api.CleanupView.as_view(), name="api-cleanup"),
-    path("voices", include(voices_api.urls)),
+    path("", include(voices_api.urls)),
 ]

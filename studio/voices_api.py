@@ -67,6 +67,6 @@ class VoiceSampleView(APIView):
 
 
 urls = [
-    path("", VoicesView.as_view(), name="api-voices"),
-    path("/<str:voice>/sample", VoiceSampleView.as_view(), name="api-voice-sample"),
+    path("voices", VoicesView.as_view(), name="api-voices"),
+    path("voices/<str:voice>/sample", VoiceSampleView.as_view(), name="api-voice-sample"),
 ]
