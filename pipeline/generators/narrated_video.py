@@ -22,6 +22,7 @@ from pipeline.media.assemble import (
     Timeline,
     assemble,
     concat_clips,
+    is_tall,
 )
 from pipeline.media.assemble import resolve_size as frame_size
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
@@ -72,8 +73,7 @@ def _style(ctx) -> CaptionStyle:
 def _cues(ctx):
     width, _height = _size(ctx)
     style = _style(ctx)
-    # Room for the outline or the panel's padding on both sides.
-    room = width - 2 * (style.outline + (style.size // 3 if style.box else 0))
+    room = width - 2 * style.side_room(style.size)
     words = [Timing.from_dict(w) for w in speech(ctx)["words"]]
     return cues_from_words(words, max_chars=min(48, chars_per_line(room, style.size)))
 
@@ -81,9 +81,8 @@ def _cues(ctx):
 def captions_stage(ctx) -> dict:
     """WebVTT and SRT from the voice's word timings (not estimated from the text)."""
     cues, style = _cues(ctx), _style(ctx)
-    width, height = _size(ctx)
     write_vtt(cues, ctx.path("captions.vtt"), preset=style.preset, position=style.position,
-              tall=height > width * 1.5)  # fmt: skip
+              tall=is_tall(_size(ctx)))  # fmt: skip
     write_srt(cues, ctx.path("captions.srt"))
     return {"captions_vtt": "captions.vtt", "captions_srt": "captions.srt", "cues": len(cues)}
 

@@ -93,6 +93,10 @@ class CaptionStyle:
             raise ValueError(f"unknown caption preset {preset!r}: use one of {CAPTION_PRESETS}")
         return cls(size=size, position=position, preset=preset, **styles[preset])
 
+    def side_room(self, font_size: int) -> int:
+        """Pixels the outline or the panel's padding add on each side of the text."""
+        return _box_padding(font_size) if self.box else self.outline
+
 
 CAPTION_PRESETS = ("plain", "boxed", "karaoke", "bold-outline")
 
@@ -297,11 +301,16 @@ class CaptionLayout:
     cut: bool  # too big for the frame even at the smallest size: its edges are cut off
 
 
+def is_tall(size: tuple[int, int]) -> bool:
+    """A portrait frame (9:16), as phones play full screen."""
+    return size[1] > size[0] * 1.5
+
+
 def caption_margins(size: tuple[int, int]) -> tuple[float, float]:
     """Space kept clear above and below captions: a tall (9:16) frame keeps its bottom fifth
     clear, where phone players put their controls and titles."""
-    width, height = size
-    return height * 0.07, height * (0.2 if height > width * 1.5 else 0.07)
+    height = size[1]
+    return height * 0.07, height * (0.2 if is_tall(size) else 0.07)
 
 
 def caption_layout(cue: Cue, size: tuple[int, int], style: CaptionStyle) -> CaptionLayout:
@@ -315,7 +324,7 @@ def caption_layout(cue: Cue, size: tuple[int, int], style: CaptionStyle) -> Capt
             (0, 0), cue.text, font=font(font_size), stroke_width=style.outline,
             align="center", spacing=font_size // 5,
         )  # fmt: skip
-        padding = 2 * _box_padding(font_size) if style.box else 0
+        padding = 2 * _box_padding(font_size) if style.box else 0  # the outline is in `box`
         if box[2] - box[0] + padding <= width * 0.94 or font_size <= 10:
             break
         font_size = int(font_size * 0.9)
