@@ -116,9 +116,14 @@ def inspect_video(path: Path, expected: Expected) -> Inspection:
         checks += _clipping(audio, "audio_clipping", "The sound clips")
         checks += _loudness(loudness, expected.loudness_target)
     if expected.narration:
-        voice = read_audio(expected.narration)
-        checks += _silences(voice)
-        checks += _clipping(voice, "narration_clipping", "The recorded narration clips")
+        checks += _silences(read_audio(expected.narration))
+        # At its own rate: resampling would round a lone full-scale peak into a flat top.
+        with av.open(str(expected.narration)) as container:
+            rate = container.streams.audio[0].rate
+        recorded = read_audio(expected.narration, rate=rate)
+        checks += _clipping(
+            recorded, "narration_clipping", "The recorded narration clips", rate, flat=True
+        )
     checks += _captions(expected)
     return Inspection(checks, loudness, video_seconds, audio_seconds)
 
@@ -238,16 +243,21 @@ def _silences(samples: np.ndarray) -> list[dict]:
     return found
 
 
-def _clipping(samples: np.ndarray, code: str, what: str) -> list[dict]:
-    """Three samples in a row at full scale: the waveform was cut flat."""
+def _clipping(samples: np.ndarray, code: str, what: str, rate: int = AUDIO_RATE,
+              flat: bool = False) -> list[dict]:  # fmt: skip
+    """Three samples in a row at full scale: the waveform was cut off there. In a recording
+    (`flat`) they must also be equal: a loud low tone passes near full scale for a few
+    samples without being cut."""
     hot = np.abs(samples) >= _CLIP_LEVEL
     runs = hot[:-2] & hot[1:-1] & hot[2:]
+    if flat:
+        runs &= (samples[:-2] == samples[1:-1]) & (samples[1:-1] == samples[2:])
     places = np.flatnonzero(runs)
     if not len(places):
         return []
-    first = places[0] / AUDIO_RATE
+    first = places[0] / rate
     return [_finding(code, WARNING, f"{what} ({len(places)} samples, first at {first:.1f} s).",
-                     first, places[-1] / AUDIO_RATE)]  # fmt: skip
+                     first, places[-1] / rate)]  # fmt: skip
 
 
 def _loudness(loudness: Loudness, target: float | None) -> list[dict]:

@@ -137,3 +137,11 @@ def test_captions_over_two_lines_or_outside_the_frame_are_warnings(tmp_path, sti
     fits = Expected(audio=False, captions=[Cue(0.0, 1.0, ("Fine",))],
                     caption_style=CaptionStyle(size=20), size=SIZE)  # fmt: skip
     assert codes(inspect_video(out, fits)) == set()
+
+
+def test_a_loud_low_tone_that_is_not_cut_is_not_clipping(tmp_path, pattern):
+    voice = tone(tmp_path / "voice.wav", 2.0, freq=60, amplitude=1.0)  # peaks at full scale
+    timeline = Timeline([Segment(2.0, image=pattern, motion=True)], narration=voice,
+                        loudness=-14)  # fmt: skip
+    found = inspect_video(render(tmp_path, timeline), Expected.from_timeline(timeline, size=SIZE))
+    assert "narration_clipping" not in codes(found)
