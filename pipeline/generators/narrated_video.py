@@ -102,7 +102,9 @@ def visuals_stage(ctx) -> dict:
         if path.exists():
             continue  # a retry keeps the pictures already made
         ctx.progress(index / len(plan.scenes), f"Picture {index + 1} of {len(plan.scenes)}")
-        text = scene.on_screen_text if index else (scene.on_screen_text or plan.title)
+        # The opening picture carries the title; the others the scene's own words (a heading,
+        # key words), or nothing under burned captions, which already show what is said.
+        text = scene.on_screen_text if index else (plan.title or scene.on_screen_text)
 
         def draw(scene=scene, text=text, path=path, index=index):
             images.generate(

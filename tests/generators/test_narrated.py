@@ -179,3 +179,19 @@ def test_caption_style_and_position_reach_the_webvtt_file(alice):
     vtt = job.result.captions_vtt.read().decode()
     assert "STYLE\n::cue" in vtt and "<c.w>" in vtt and " line:80%,end\n" in vtt
     assert job.result.captions_burned
+
+
+@pytest.mark.parametrize("burned", [True, False])
+def test_story_pictures_open_with_the_title_and_leave_the_words_to_captions(alice, burned):
+    from pipeline.providers import get_provider
+
+    images = get_provider("images")
+    before = len(images.calls)
+    job = run(alice, "story", STORY, burn_captions=burned)
+    texts = [call["text"] for call in images.calls[before:]]
+    plan = job.manifest["stages"]["plan"]["outputs"]["script"]
+    assert texts[0] == plan["title"]
+    if burned:
+        assert all(text == "" for text in texts[1:])
+    else:
+        assert texts[1:] == [s["on_screen_text"] for s in plan["scenes"][1:]]
