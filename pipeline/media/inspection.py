@@ -138,15 +138,17 @@ def _video_samples(path: Path) -> tuple[list[tuple[float, float]], list[np.ndarr
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         base = stream.time_base
+        last = 0
         for frame in container.decode(stream):
             plane = frame.planes[0]
             rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
             grids.append(rows[: frame.height : _GRID, : frame.width : _GRID].astype(np.int16))
             times.append(float(frame.pts * base))
+            last = frame.duration or 0
         if not times:
             raise ValueError("it has no video frames")
-        rate = float(stream.average_rate or 30)
-        end = times[-1] + 1 / rate
+        # The last frame's own length (a variable-rate video's average rate says nothing).
+        end = times[-1] + (float(last * base) if last else 1 / float(stream.guessed_rate or 30))
         if stream.duration:
             end = max(end, float(stream.duration * base))
     spans = [(t, after) for t, after in zip(times, [*times[1:], end], strict=True)]
@@ -203,10 +205,11 @@ def _stills(times, luma, spans) -> list[dict]:
     for index, grid in enumerate(luma):
         if anchor is not None and np.abs(grid - anchor).mean() < _FROZEN_CHANGE:
             continue
-        if begin is not None and index - begin > 1 and not dark[begin]:
+        # By time, not frames: at a variable frame rate one frame may hold for seconds.
+        if begin is not None and not dark[begin]:
             frozen.append((times[begin][0], times[index - 1][1]))
         anchor, begin = grid, index
-    if len(luma) - begin > 1 and not dark[begin]:
+    if not dark[begin]:
         frozen.append((times[begin][0], times[-1][1]))
     found = []
     for kind, runs, words in (("black", _runs(dark, times), "is black"),

@@ -145,3 +145,11 @@ def test_a_loud_low_tone_that_is_not_cut_is_not_clipping(tmp_path, pattern):
                         loudness=-14)  # fmt: skip
     found = inspect_video(render(tmp_path, timeline), Expected.from_timeline(timeline, size=SIZE))
     assert "narration_clipping" not in codes(found)
+
+
+def test_a_frame_held_for_seconds_at_a_variable_frame_rate_is_frozen_too(tmp_path, pattern):
+    timeline = Timeline([Segment(3.0, image=pattern)])
+    out = assemble(timeline, tmp_path / "vfr.mp4", size=SIZE, fps=10, constant_frame_rate=False)
+    found = inspect_video(out, Expected(audio=False))
+    assert codes(found) == {"frozen"}
+    assert (found.checks[0]["start"], found.checks[0]["end"]) == (0.0, 3.0)
