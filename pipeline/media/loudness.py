@@ -44,42 +44,44 @@ class Loudness:
         return {k: (None if v is None else round(v, 2)) for k, v in asdict(self).items()}
 
 
-def _db(power: float) -> float:
-    return 10 * math.log10(power) if power > 0 else -math.inf
+def _lufs(power):
+    """Loudness of a mean square of K-weighted samples (BS.1770's -0.691 offset)."""
+    return -0.691 + 10 * np.log10(np.maximum(power, 1e-20))
 
 
-def _block_powers(samples: np.ndarray, seconds: float, step: float) -> np.ndarray:
-    """Mean square of the K-weighted signal over `seconds`-long blocks every `step`."""
-    weighted = signal.lfilter(*_HIGH_PASS, signal.lfilter(*_SHELF, samples.astype(np.float64)))
-    size, hop = round(seconds * RATE), round(step * RATE)
+def _weighted(samples: np.ndarray) -> np.ndarray:
+    return signal.lfilter(*_HIGH_PASS, signal.lfilter(*_SHELF, samples.astype(np.float64)))
+
+
+def _gated_blocks(weighted: np.ndarray, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean squares of `seconds`-long blocks every 100 ms, above the absolute gate, and their
+    loudness."""
+    size, hop = round(seconds * RATE), round(0.1 * RATE)
     if len(weighted) < size:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
     cumulative = np.concatenate([[0.0], np.cumsum(weighted * weighted)])
     starts = np.arange(0, len(weighted) - size + 1, hop)
-    return (cumulative[starts + size] - cumulative[starts]) / size
+    powers = (cumulative[starts + size] - cumulative[starts]) / size
+    loud = _lufs(powers)
+    return powers[loud > ABSOLUTE_GATE], loud[loud > ABSOLUTE_GATE]
 
 
-def integrated_loudness(samples: np.ndarray) -> float | None:
-    """Gated integrated loudness of mono samples at 48 kHz, in LUFS."""
-    powers = _block_powers(samples, 0.4, 0.1)
-    loud = -0.691 + 10 * np.log10(np.maximum(powers, 1e-20))
-    kept = powers[loud > ABSOLUTE_GATE]
-    if not len(kept):
+def integrated_loudness(samples: np.ndarray, *, weighted: np.ndarray | None = None):
+    """Gated integrated loudness of mono samples at 48 kHz, in LUFS (None for silence)."""
+    powers, loud = _gated_blocks(_weighted(samples) if weighted is None else weighted, 0.4)
+    if not len(powers):
         return None
-    relative = -0.691 + _db(kept.mean()) + RELATIVE_GATE
-    kept = powers[(loud > ABSOLUTE_GATE) & (loud > relative)]
-    return -0.691 + _db(kept.mean())
+    kept = powers[loud > _lufs(powers.mean()) + RELATIVE_GATE]
+    return float(_lufs(kept.mean()))
 
 
-def loudness_range(samples: np.ndarray) -> float | None:
-    """The spread between the 10th and 95th percentiles of the gated 3 s loudness."""
-    powers = _block_powers(samples, 3.0, 0.1)
-    loud = -0.691 + 10 * np.log10(np.maximum(powers, 1e-20))
-    loud = loud[loud > ABSOLUTE_GATE]
-    if not len(loud):
+def loudness_range(samples: np.ndarray, *, weighted: np.ndarray | None = None):
+    """The spread between the 10th and 95th percentiles of the gated 3 s loudness (EBU Tech
+    3342: its relative gate is 20 LU down)."""
+    powers, loud = _gated_blocks(_weighted(samples) if weighted is None else weighted, 3.0)
+    if not len(powers):
         return None
-    relative = -0.691 + _db((10 ** ((loud + 0.691) / 10)).mean()) - 20
-    loud = loud[loud > relative]
+    loud = loud[loud > _lufs(powers.mean()) - 20]
     return float(np.percentile(loud, 95) - np.percentile(loud, 10)) if len(loud) else None
 
 
@@ -99,7 +101,12 @@ def true_peak(samples: np.ndarray) -> float | None:
 
 
 def measure(samples: np.ndarray) -> Loudness:
-    return Loudness(integrated_loudness(samples), true_peak(samples), loudness_range(samples))
+    weighted = _weighted(samples)
+    return Loudness(
+        integrated_loudness(samples, weighted=weighted),
+        true_peak(samples),
+        loudness_range(samples, weighted=weighted),
+    )
 
 
 def limit(
