@@ -12,7 +12,7 @@ def _voice_label(voice: dict) -> str:
     return f"{name} ({details})" if details else name
 
 
-def _voice_field(option: dict, common: dict) -> forms.Field | None:
+def _voice_field(common: dict) -> forms.Field | None:
     """The narration backend's voices as a list, each with a sample to play (studio.js); None
     when the backend lists none (it is unavailable), and a text box stands in."""
     from pipeline.voices import voice_catalogue
@@ -37,7 +37,7 @@ def _option_field(option: dict) -> forms.Field:
         "initial": option.get("default"),
     }
     kind = option["type"]
-    if option["name"] == "voice" and (field := _voice_field(option, common)):
+    if option["name"] == "voice" and (field := _voice_field(common)):
         return field
     if kind == "boolean":
         return forms.BooleanField(**common)
