@@ -5,7 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from gallery import services
 from gallery.models import Report, Video
@@ -64,6 +65,7 @@ class VideoAdmin(admin.ModelAdmin):
         "moderation",
         "report_count",
         "length",
+        "check_summary",
         "created_at",
     )
     list_display_links = ("thumbnail", "title")
@@ -91,6 +93,9 @@ class VideoAdmin(admin.ModelAdmin):
         "fps",
         "size",
         "has_audio",
+        "captions_burned",
+        "loudness_summary",
+        "check_list",
         "created_at",
         "updated_at",
     )
@@ -118,6 +123,29 @@ class VideoAdmin(admin.ModelAdmin):
     @admin.display(description="Length", ordering="duration")
     def length(self, obj):
         return clock(obj.duration)
+
+    @admin.display(description="Checks")
+    def check_summary(self, obj):
+        warnings = obj.warnings
+        return f"{len(warnings)} warning(s)" if warnings else "passed"
+
+    @admin.display(description="Loudness")
+    def loudness_summary(self, obj):
+        loud = obj.loudness or {}
+        if loud.get("integrated") is None:
+            return "not measured"
+        return (
+            f"{loud['integrated']:.1f} LUFS integrated, true peak {loud.get('true_peak', 0):.1f} "
+            f"dBTP, range {loud.get('range') or 0:.1f} LU"
+        )
+
+    @admin.display(description="What the check found")
+    def check_list(self, obj):
+        if not obj.checks:
+            return "nothing"
+        return format_html_join(
+            mark_safe("<br>"), "{}: {}", ((c["level"], c["message"]) for c in obj.checks)
+        )
 
     @admin.display(description="Video")
     def preview(self, obj):

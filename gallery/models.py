@@ -43,6 +43,13 @@ class Video(models.Model):
     fps = models.FloatField(default=0)
     size = models.BigIntegerField(default=0)
     has_audio = models.BooleanField(default=False)
+    # The captions are drawn into the picture (the captions track then repeats them).
+    captions_burned = models.BooleanField(default=False)
+    # EBU R128 as measured on the delivered file: integrated (LUFS), true_peak (dBTP), range (LU).
+    loudness = models.JSONField(default=dict, blank=True)
+    # What the check before delivery found: [{"code", "level": "error"|"warning", "message",
+    # optional "start"/"end" seconds}].
+    checks = models.JSONField(default=list, blank=True)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
@@ -74,6 +81,10 @@ class Video(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [c for c in self.checks or [] if c.get("level") == "warning"]
 
     @property
     def is_visible(self) -> bool:

@@ -38,6 +38,10 @@ class VideoSerializer(serializers.ModelSerializer):
     report_count = serializers.SerializerMethodField(
         help_text="How many people reported it; null unless you own it or are staff."
     )
+    checks = serializers.SerializerMethodField(
+        help_text="What the check before delivery found ({code, level, message, start?, end?}); "
+        "null unless you own it or are staff."
+    )
     urls = serializers.SerializerMethodField()
 
     class Meta:
@@ -53,6 +57,9 @@ class VideoSerializer(serializers.ModelSerializer):
             "fps",
             "size",
             "has_audio",
+            "captions_burned",
+            "loudness",
+            "checks",
             "visibility",
             "moderation",
             "hidden_reason",
@@ -74,6 +81,12 @@ class VideoSerializer(serializers.ModelSerializer):
         if not _sees_moderation(self.context.get("request"), video):
             return None
         return video.report_count
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField(), allow_null=True))
+    def get_checks(self, video):
+        if not _sees_moderation(self.context.get("request"), video):
+            return None
+        return video.checks
 
     @extend_schema_field(VideoUrlsSerializer)
     def get_urls(self, video) -> dict:

@@ -86,8 +86,12 @@ def video_create(
     poster_path: Path | None = None,
     vtt_path: Path | None = None,
     srt_path: Path | None = None,
+    captions_burned: bool = False,
+    loudness: dict | None = None,
+    checks: list[dict] | None = None,
 ) -> Video:
-    """Stores a finished render through the storage API and records what it contains."""
+    """Stores a finished render through the storage API and records what it contains, with
+    its measured loudness and what the check before delivery found."""
     info = probe(video_path)
     poster = None
     if poster_path is None and info.width:
@@ -107,6 +111,9 @@ def video_create(
         fps=info.fps,
         size=Path(video_path).stat().st_size,
         has_audio=info.has_audio,
+        captions_burned=bool(captions_burned),
+        loudness=loudness or {},
+        checks=checks or [],
     )
     saved = []
     for field, path in (

@@ -29,6 +29,9 @@ class JobVideoSerializer(serializers.Serializer):
     duration = serializers.FloatField()
     url = serializers.CharField(help_text="The MP4, with HTTP Range support.")
     captions_vtt = serializers.CharField(allow_null=True)
+    captions_burned = serializers.BooleanField(
+        help_text="The captions are drawn into the picture: the captions track is off by default."
+    )
     thumbnail = serializers.CharField()
     page = serializers.CharField()
 
@@ -122,6 +125,7 @@ class JobSerializer(serializers.ModelSerializer):
             "captions_vtt": reverse("api-video-captions-vtt", args=[video.id])
             if video.captions_vtt
             else None,
+            "captions_burned": video.captions_burned,
             "thumbnail": reverse("api-video-thumbnail", args=[video.id]),
             "page": reverse("gallery:video", args=[video.id]),
         }

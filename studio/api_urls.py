@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from studio import api, models_api
+from studio import api, models_api, voices_api
 
 urlpatterns = [
     path("jobs", api.JobListCreateView.as_view(), name="api-jobs"),
@@ -21,4 +21,5 @@ urlpatterns = [
     path("generators", api.GeneratorsView.as_view(), name="api-generators"),
     path("models", models_api.ModelsView.as_view(), name="api-models"),
     path("models/<str:model_id>", models_api.ModelDetailView.as_view(), name="api-model"),
+    path("", include(voices_api.urls)),
 ]

@@ -1,8 +1,32 @@
 """The studio's form: one per generator, built from the options the generator describes."""
 
 from django import forms
+from django.urls import reverse
 
 from pipeline.generators import Generator
+
+
+def _voice_label(voice: dict) -> str:
+    name = f"{voice['name']}: {voice['speaker']}" if voice.get("speaker") else voice["name"]
+    details = ", ".join(x for x in (voice.get("language"), voice.get("quality")) if x)
+    return f"{name} ({details})" if details else name
+
+
+def _voice_field(common: dict) -> forms.Field | None:
+    """The narration backend's voices as a list, each with a sample to play (studio.js); None
+    when the backend lists none (it is unavailable), and a text box stands in."""
+    from pipeline.voices import voice_catalogue
+
+    catalogue = voice_catalogue()
+    if not catalogue["voices"]:
+        return None
+    default = catalogue["default"]
+    choices = [("", f"Default ({default})" if default else "Default")]
+    choices += [(v["id"], _voice_label(v)) for v in catalogue["voices"]]
+    widget = forms.Select(attrs={
+        "data-voice-samples": reverse("api-voices"), "data-default-voice": default,
+    })  # fmt: skip
+    return forms.ChoiceField(choices=choices, widget=widget, **common)
 
 
 def _option_field(option: dict) -> forms.Field:
@@ -13,6 +37,8 @@ def _option_field(option: dict) -> forms.Field:
         "initial": option.get("default"),
     }
     kind = option["type"]
+    if option["name"] == "voice" and (field := _voice_field(common)):
+        return field
     if kind == "boolean":
         return forms.BooleanField(**common)
     if kind == "integer":

@@ -313,6 +313,16 @@ VIDEO_MAX_SECONDS = env_int("VIDEO_MAX_SECONDS", 600, minimum=5)
 # Every frame encoded (what editors and older players expect), or only the frames that
 # change (3x faster for slideshows; browsers play it).
 VIDEO_CONSTANT_FRAME_RATE = env_bool("VIDEO_CONSTANT_FRAME_RATE", True)
+# Integrated loudness (LUFS, EBU R128) the sound of every video is normalised to, with its
+# true peak kept under -1 dBTP; "off" keeps the level the voice and music give.
+if env_str("AUDIO_TARGET_LUFS").lower() == "off":
+    AUDIO_TARGET_LUFS = None
+else:
+    AUDIO_TARGET_LUFS = env_float("AUDIO_TARGET_LUFS", -14.0)
+    if not -40 <= AUDIO_TARGET_LUFS <= -5:
+        raise ImproperlyConfigured(
+            f"AUDIO_TARGET_LUFS must be between -40 and -5 (or off), got {AUDIO_TARGET_LUFS}"
+        )
 EXPLAINER_PARALLEL = env_int("EXPLAINER_PARALLEL", 2, minimum=1)
 LLM_CODE_REPAIRS = env_int("LLM_CODE_REPAIRS", 2, minimum=0)
 SANDBOX_TIMEOUT = env_int("SANDBOX_TIMEOUT", 120, minimum=5)

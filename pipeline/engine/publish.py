@@ -15,17 +15,19 @@ from pipeline.errors import LeaseLost
 from pipeline.models import Job
 from pipeline.quotas import StorageQuotaError, StorageQuotaExceeded, storage_check
 
+# What the stage that made the video says about it: the file, and what the check before
+# delivery found (loudness, checks, whether the captions are burned in).
+RENDER_KEYS = ("video", "duration", "title", "poster", "loudness", "checks", "captions_burned")
+
 
 def render_outputs(records: list[dict]) -> dict | None:
     """What the stages (outputs in stage order) say about the finished video: the newest
-    `video`, with its `duration`, `title`, `poster`, and the newest captions files; None when
-    no stage made a video."""
+    `video` with its RENDER_KEYS, and the newest captions files; None when no stage made a
+    video."""
     found: dict = {}
     for outputs in reversed(records):
         if "video" not in found and outputs.get("video"):
-            found.update(
-                {k: outputs[k] for k in ("video", "duration", "title", "poster") if k in outputs}
-            )
+            found.update({k: outputs[k] for k in RENDER_KEYS if k in outputs})
         for key in ("captions_vtt", "captions_srt"):
             if key not in found and outputs.get(key):
                 found[key] = outputs[key]
@@ -66,6 +68,9 @@ def job_video_publish(*, job_id, lease: str, workdir: Path, records: list[dict])
                 poster_path=local("poster"),
                 vtt_path=local("captions_vtt"),
                 srt_path=local("captions_srt"),
+                captions_burned=render.get("captions_burned", False),
+                loudness=render.get("loudness"),
+                checks=render.get("checks"),
             )
             stored = [getattr(video, name).name for name in video.FILE_FIELDS
                       if getattr(video, name)]  # fmt: skip

@@ -325,7 +325,9 @@ def assemble(ctx) -> dict:
     """Joins the shots. With narration, each shot lasts as long as its caption is spoken
     (looped when the words run longer than the shot, cut when shorter), and the words become
     WebVTT and SRT captions."""
+    from pipeline.generators.narrated_video import review
     from pipeline.media.assemble import concat_clips
+    from pipeline.media.inspection import Expected
 
     board = load_storyboard(ctx)
     clips = [ctx.workdir / name for name in ctx.outputs("shots")["shots"]]
@@ -352,12 +354,18 @@ def assemble(ctx) -> dict:
         narration=narration,
         on_progress=lambda fraction, message="": ctx.progress(fraction, message or "Joining"),
         check=ctx.check,
+        loudness=settings.AUDIO_TARGET_LUFS,
     )
+    expected = Expected(
+        audio=narration is not None, size=(width, height), narration=narration,
+        loudness_target=settings.AUDIO_TARGET_LUFS if narration else None,
+    )  # fmt: skip
     return {
         "video": "video.mp4",
         "duration": round(sum(durations), 3),
         "title": board["title"],
         **outputs,
+        **review(ctx, ctx.path("video.mp4"), expected),
     }
 
 

@@ -12,11 +12,21 @@ import numpy as np
 from django.conf import settings
 from rest_framework import serializers
 
+from pipeline.errors import GeneratorError
 from pipeline.generators.base import Stage
 from pipeline.generators.narration import earlier_output, load_plan, narrate, speech
-from pipeline.media.assemble import CaptionStyle, Segment, Timeline, assemble, concat_clips
+from pipeline.media.assemble import (
+    CAPTION_PRESETS,
+    CaptionStyle,
+    Segment,
+    Timeline,
+    assemble,
+    concat_clips,
+    is_tall,
+)
 from pipeline.media.assemble import resolve_size as frame_size
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
+from pipeline.media.inspection import Expected, inspect_video
 from pipeline.providers import get_provider
 from pipeline.providers.tts.base import write_wav
 from pipeline.timing import Timing
@@ -28,6 +38,11 @@ class CaptionOptions(serializers.Serializer):
     burn_captions = serializers.BooleanField(
         default=True, help_text="Draw the captions into the picture (files are made anyway)."
     )
+    caption_style = serializers.ChoiceField(
+        choices=list(CAPTION_PRESETS), default="plain",
+        help_text="plain (white, thin outline), boxed (on a dark panel), bold-outline, or "
+        "karaoke (the word being spoken highlighted). Also in the WebVTT file.",
+    )  # fmt: skip
     caption_size = serializers.ChoiceField(choices=list(CAPTION_SIZES), default="medium")
     caption_position = serializers.ChoiceField(choices=["bottom", "middle", "top"],
                                                default="bottom")  # fmt: skip
@@ -40,30 +55,38 @@ def _size(ctx) -> tuple[int, int]:
 def caption_style(ctx) -> CaptionStyle | None:
     if not ctx.options.get("burn_captions"):
         return None
+    return _style(ctx)
+
+
+def _style(ctx) -> CaptionStyle:
+    """The captions' look from the job's options, burned in or not (the WebVTT file and the
+    line lengths follow it too)."""
     width, height = _size(ctx)
     scale = CAPTION_SIZES[ctx.options.get("caption_size", "medium")]
-    return CaptionStyle(
+    return CaptionStyle.from_preset(
+        ctx.options.get("caption_style", "plain"),
         size=max(14, round(min(width, height) * scale)),
         position=ctx.options.get("caption_position", "bottom"),
-        outline=max(2, round(min(width, height) / 240)),
     )
 
 
 def _cues(ctx):
-    width, height = _size(ctx)
-    style = caption_style(ctx) or CaptionStyle(size=max(14, round(min(width, height) / 16)))
+    width, _height = _size(ctx)
+    style = _style(ctx)
+    room = width - 2 * style.side_room(style.size)
     timing = speech(ctx)
     words = [Timing.from_dict(w) for w in timing["words"]]
     scene_starts = [scene["speech_start"] for scene in timing["scenes"][1:]]
     return cues_from_words(
-        words, max_chars=min(48, chars_per_line(width, style.size)), breaks=scene_starts
+        words, max_chars=min(48, chars_per_line(room, style.size)), breaks=scene_starts
     )
 
 
 def captions_stage(ctx) -> dict:
     """WebVTT and SRT from the voice's word timings (not estimated from the text)."""
-    cues = _cues(ctx)
-    write_vtt(cues, ctx.path("captions.vtt"))
+    cues, style = _cues(ctx), _style(ctx)
+    write_vtt(cues, ctx.path("captions.vtt"), preset=style.preset, position=style.position,
+              tall=is_tall(_size(ctx)))  # fmt: skip
     write_srt(cues, ctx.path("captions.srt"))
     return {"captions_vtt": "captions.vtt", "captions_srt": "captions.srt", "cues": len(cues)}
 
@@ -83,7 +106,9 @@ def visuals_stage(ctx) -> dict:
         if path.exists():
             continue  # a retry keeps the pictures already made
         ctx.progress(index / len(plan.scenes), f"Picture {index + 1} of {len(plan.scenes)}")
-        text = scene.on_screen_text if index else (scene.on_screen_text or plan.title)
+        # The opening picture carries the title; the others the scene's own words (a heading,
+        # key words), or nothing under burned captions, which already show what is said.
+        text = scene.on_screen_text if index else (plan.title or scene.on_screen_text)
 
         def draw(scene=scene, text=text, path=path, index=index):
             images.generate(
@@ -150,6 +175,7 @@ def assemble_stills_stage(ctx) -> dict:
         caption_style=caption_style(ctx),
         narration=ctx.workdir / earlier_output(ctx, "audio"),
         music=_music(ctx, timing["duration"]),
+        loudness=settings.AUDIO_TARGET_LUFS,
     )
     return _render(ctx, timeline)
 
@@ -160,20 +186,31 @@ def assemble_clips_stage(ctx) -> dict:
     durations = earlier_output(ctx, "durations")
     size = _size(ctx)
     path = ctx.path("video.mp4")
+    narration, cues, style = (
+        ctx.workdir / earlier_output(ctx, "audio"),
+        _cues(ctx),
+        caption_style(ctx),
+    )
     concat_clips(
         [ctx.workdir / clip for clip in clips],
         path,
         size=size,
         fps=int(ctx.options.get("fps", 30)),
         durations=durations,
-        narration=ctx.workdir / earlier_output(ctx, "audio"),
-        captions=_cues(ctx),
-        caption_style=caption_style(ctx),
+        narration=narration,
+        captions=cues,
+        caption_style=style,
         on_progress=lambda fraction, message: ctx.progress(fraction, message),
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
+        loudness=settings.AUDIO_TARGET_LUFS,
     )
-    return _outputs(ctx, path)
+    # Scenes are slides: their animations end and the picture holds while the voice goes on.
+    expected = Expected(
+        captions=cues, caption_style=style, size=size, narration=narration,
+        still_spans=[(0.0, sum(durations))], loudness_target=settings.AUDIO_TARGET_LUFS,
+    )  # fmt: skip
+    return {**_outputs(ctx, path), **review(ctx, path, expected)}
 
 
 def _render(ctx, timeline: Timeline) -> dict:
@@ -187,7 +224,25 @@ def _render(ctx, timeline: Timeline) -> dict:
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
     )
-    return _outputs(ctx, path)
+    expected = Expected.from_timeline(
+        timeline, size=_size(ctx), loudness_target=settings.AUDIO_TARGET_LUFS
+    )
+    return {**_outputs(ctx, path), **review(ctx, path, expected)}
+
+
+def review(ctx, path: Path, expected: Expected) -> dict:
+    """Checks the rendered video before it goes any further: a video that cannot be delivered
+    as it is fails the stage with the reason; warnings travel with it to the gallery."""
+    ctx.progress(0.99, "Checking the video")
+    found = inspect_video(path, expected)
+    if found.errors:
+        raise GeneratorError(
+            f"The assembled video failed its check: {found.summary()}",
+            permanent=any(c["code"] != "decode" for c in found.errors),
+            hint="Retry the job; if it fails again the same way, report it with the job's id.",
+        )
+    loudness = found.loudness.as_dict() if found.loudness else {}
+    return {"loudness": loudness, "checks": found.checks}
 
 
 def _outputs(ctx, path: Path) -> dict:
@@ -196,6 +251,7 @@ def _outputs(ctx, path: Path) -> dict:
         "video": str(path.relative_to(ctx.workdir)),
         "duration": speech(ctx)["duration"],
         "title": plan.title,
+        "captions_burned": caption_style(ctx) is not None,
     }
     if (ctx.workdir / "captions.vtt").exists():
         outputs.update(captions_vtt="captions.vtt", captions_srt="captions.srt")

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from pipeline.errors import GeneratorError
 from pipeline.plan import Plan, plan_from_json
 from pipeline.providers import get_provider
+from pipeline.providers.tts.base import RATE_LIMITS
 from pipeline.timing import Timing
 
 SCENE_GAP = 0.35  # seconds of silence between scenes
@@ -33,7 +34,12 @@ class NarratedOptions(serializers.Serializer):
 
     voice = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=100,
-        help_text="A voice of the narration backend; empty for its default.",
+        help_text="A voice of the narration backend (GET /api/v1/voices lists them); empty for "
+        "its default.",
+    )  # fmt: skip
+    speaking_rate = serializers.FloatField(
+        default=1.0, min_value=RATE_LIMITS[0], max_value=RATE_LIMITS[1],
+        help_text="How fast the voice speaks: 1 is its normal pace, 0.5 half as fast, 2 twice.",
     )  # fmt: skip
     aspect = serializers.ChoiceField(choices=ASPECTS, default="16:9")
     max_scenes = serializers.IntegerField(default=6, min_value=1, max_value=12)
@@ -42,9 +48,12 @@ class NarratedOptions(serializers.Serializer):
     )
 
     def validate_voice(self, value):
-        if value and value not in voice_choices():
+        choices = voice_choices()
+        if value and value not in choices:
+            shown = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
             raise serializers.ValidationError(
-                f"Unknown voice {value!r}; choose one of: {', '.join(voice_choices())}."
+                f"Unknown voice {value!r}; choose one from the voices list "
+                f"(GET /api/v1/voices): {shown}."
             )
         return value
 
@@ -96,8 +105,9 @@ def narrate(ctx) -> dict:
     for index, scene in enumerate(plan.scenes):
         ctx.progress(index / len(plan.scenes), f"Narrating scene {index + 1} of {len(plan.scenes)}")
         speech = tts.synthesize(
-            text=scene.narration, out_dir=ctx.path(f"voice/{index:02d}/x").parent, voice=voice
-        )
+            text=scene.narration, out_dir=ctx.path(f"voice/{index:02d}/x").parent, voice=voice,
+            rate=float(ctx.options.get("speaking_rate", 1.0)),
+        )  # fmt: skip
         with wave.open(str(speech.audio_path), "rb") as source:
             if rate is None:
                 rate, width = source.getframerate(), source.getsampwidth()

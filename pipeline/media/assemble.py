@@ -29,6 +29,7 @@ from av.video.reformatter import Colorspace
 from PIL import Image, ImageDraw
 
 from pipeline.media.captions import Cue
+from pipeline.media.loudness import normalize
 from pipeline.media.visuals import font
 
 ASPECTS = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1)}
@@ -72,6 +73,32 @@ class CaptionStyle:
     outline: int = 3
     color: tuple[int, int, int] = (255, 255, 255)
     outline_color: tuple[int, int, int] = (0, 0, 0)
+    box: bool = False  # a translucent dark panel behind the text
+    highlight: tuple[int, int, int] | None = None  # the spoken word's colour (karaoke)
+    preset: str = "plain"
+
+    @classmethod
+    def from_preset(cls, preset: str, *, size: int, position: str = "bottom") -> "CaptionStyle":
+        """One of CAPTION_PRESETS at a font size (pixels): `plain` white with a thin outline,
+        `boxed` on a dark panel, `bold-outline` with a heavy outline, `karaoke` like it with
+        the word being spoken in yellow."""
+        thin = max(2, round(size / 14))
+        styles = {
+            "plain": {"outline": thin},
+            "boxed": {"outline": 0, "box": True},
+            "bold-outline": {"outline": thin * 2},
+            "karaoke": {"outline": thin * 2, "highlight": (255, 214, 10)},
+        }
+        if preset not in styles:
+            raise ValueError(f"unknown caption preset {preset!r}: use one of {CAPTION_PRESETS}")
+        return cls(size=size, position=position, preset=preset, **styles[preset])
+
+    def side_room(self, font_size: int) -> int:
+        """Pixels the outline or the panel's padding add on each side of the text."""
+        return _box_padding(font_size) if self.box else self.outline
+
+
+CAPTION_PRESETS = ("plain", "boxed", "karaoke", "bold-outline")
 
 
 @dataclass
@@ -86,6 +113,7 @@ class Timeline:
     narration: Path | None = None
     music: Path | None = None
     music_volume: float = 0.25  # under the voice it ducks to a third of this
+    loudness: float | None = None  # LUFS the mixed sound is normalised to (None: as it is)
 
     @property
     def duration(self) -> float:
@@ -135,7 +163,11 @@ class _Still:
 
 class _MovingStill:
     """A slow zoom, in or out by segment, eased at both ends, computed on the YUV planes
-    (resampling 1.5 bytes a pixel, with no colour conversion per frame)."""
+    (resampling 1.5 bytes a pixel, with no colour conversion per frame).
+
+    The zoom is resampled on every other frame only; the frame between two is their mean.
+    Resampling costs twice what x264 spends on a frame, and a slow zoom moves the picture
+    well under a pixel a frame, so the mean cannot be told from the real thing."""
 
     def __init__(self, path: Path, size: tuple[int, int], fps: int, span: float, zoom_in: bool):
         self.size, self.fps, self.span, self.zoom_in = size, fps, span, zoom_in
@@ -144,11 +176,26 @@ class _MovingStill:
         with Image.open(path) as image:
             picture = _yuv(_cover(image, big))
         self.planes = [Image.fromarray(np.ascontiguousarray(p)) for p in _planes(picture, big[1])]
+        self.computed: dict[int, np.ndarray] = {}
 
     def key(self, local: float):
         return round(local * self.fps)
 
     def frame(self, local: float) -> np.ndarray:
+        n = round(local * self.fps)
+        if n % 2 == 0:
+            return self._zoomed(n)
+        before, after = self._zoomed(n - 1), self._zoomed(n + 1)
+        return (before >> 1) + (after >> 1) + (before & after & 1)  # their mean, in uint8
+
+    def _zoomed(self, n: int) -> np.ndarray:
+        if n not in self.computed:
+            if len(self.computed) > 2:
+                del self.computed[min(self.computed)]
+            self.computed[n] = self._resample(n / self.fps)
+        return self.computed[n]
+
+    def _resample(self, local: float) -> np.ndarray:
         progress = min(1.0, max(0.0, local / max(self.span, 1e-6)))
         eased = 0.5 - 0.5 * math.cos(math.pi * progress)
         zoom = 1 + (MOTION_ZOOM - 1) * (eased if self.zoom_in else 1 - eased)
@@ -245,39 +292,95 @@ def _blend(a: np.ndarray, b: np.ndarray, weight: int) -> np.ndarray:
 
 
 # --- captions --------------------------------------------------------------------------------
-def caption_image(
-    cue: Cue, size: tuple[int, int], style: CaptionStyle
-) -> tuple[Image.Image, tuple[int, int]]:
-    """The cue drawn with an outline on a transparent image, and where its top-left corner goes.
+@dataclass(frozen=True)
+class CaptionLayout:
+    font_size: int
+    box: tuple[int, int, int, int]  # the text's bounding box as drawn at (0, 0)
+    width: int  # of the drawn caption, before any cut
+    height: int
+    cut: bool  # too big for the frame even at the smallest size: its edges are cut off
 
-    Size and position are even so the overlay lines up with 4:2:0 chroma. A line too wide for
-    the frame (a long word) shrinks the font instead of running off the edge.
-    """
+
+def is_tall(size: tuple[int, int]) -> bool:
+    """A portrait frame (9:16), as phones play full screen."""
+    return size[1] > size[0] * 1.5
+
+
+def caption_margins(size: tuple[int, int]) -> tuple[float, float]:
+    """Space kept clear above and below captions: a tall (9:16) frame keeps its bottom fifth
+    clear, where phone players put their controls and titles."""
+    height = size[1]
+    return height * 0.07, height * (0.2 if is_tall(size) else 0.07)
+
+
+def caption_layout(cue: Cue, size: tuple[int, int], style: CaptionStyle) -> CaptionLayout:
+    """The font size that fits the cue across the frame, and how much room it takes. A line
+    too wide for the frame (a long word) shrinks the font instead of running off the edge."""
     width, height = size
     font_size = style.size or max(14, round(min(width, height) / 16))
     measure = ImageDraw.Draw(Image.new("L", (1, 1)))
     while True:
-        face = font(font_size)
-        spacing = font_size // 5
         box = measure.multiline_textbbox(
-            (0, 0), cue.text, font=face, stroke_width=style.outline, align="center",
-            spacing=spacing,
+            (0, 0), cue.text, font=font(font_size), stroke_width=style.outline,
+            align="center", spacing=font_size // 5,
         )  # fmt: skip
-        if box[2] - box[0] <= width * 0.94 or font_size <= 10:
+        padding = 2 * _box_padding(font_size) if style.box else 0  # the outline is in `box`
+        if box[2] - box[0] + padding <= width * 0.94 or font_size <= 10:
             break
         font_size = int(font_size * 0.9)
-    w, h = _even(box[2] - box[0] + 4), _even(box[3] - box[1] + 4)
+    pad = _box_padding(font_size) if style.box else 2
+    w, h = _even(box[2] - box[0] + 2 * pad), _even(box[3] - box[1] + 2 * pad)
+    return CaptionLayout(font_size, box, w, h, cut=w > width or h > height)
+
+
+def _box_padding(font_size: int) -> int:
+    return max(4, font_size // 3)
+
+
+def caption_image(
+    cue: Cue, size: tuple[int, int], style: CaptionStyle, spoken: int | None = None
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The cue drawn with an outline (or on a panel) on a transparent image, and where its
+    top-left corner goes; with `spoken`, that word (by index in the cue) in the highlight
+    colour.
+
+    Size and position are even so the overlay lines up with 4:2:0 chroma.
+    """
+    width, height = size
+    layout = caption_layout(cue, size, style)
+    w, h, box = layout.width, layout.height, layout.box
+    face, spacing = font(layout.font_size), layout.font_size // 5
     image = Image.new("RGBA", (w, h), (*style.outline_color, 0))
-    ImageDraw.Draw(image).multiline_text(
-        (w / 2, 2 - box[1]), cue.text, font=face, fill=style.color, anchor="ma", align="center",
-        spacing=spacing, stroke_width=style.outline, stroke_fill=style.outline_color,
-    )  # fmt: skip
-    if w > width or h > height:  # a word too long even at the smallest size: keep its middle
+    draw = ImageDraw.Draw(image)
+    if style.box:
+        draw.rounded_rectangle((0, 0, w - 1, h - 1), radius=layout.font_size // 4,
+                               fill=(0, 0, 0, 170))  # fmt: skip
+    stroke = {"stroke_width": style.outline, "stroke_fill": style.outline_color}
+    top = (h - (box[3] - box[1])) / 2 - box[1]
+    # Pillow's own spacing of multiline text, which `box` was measured with.
+    line_height = draw.textbbox((0, 0), "A", font=face, stroke_width=style.outline)[3]
+    line_height += style.outline + spacing
+    words = iter(range(len(cue.words)))
+    for row, line in enumerate(cue.lines):
+        y = top + row * line_height
+        x = (w - draw.textlength(line, font=face)) / 2
+        draw.text((x, y), line, font=face, fill=style.color, **stroke)
+        if spoken is None or style.highlight is None:
+            continue
+        prefix = ""
+        for token in line.split():
+            if next(words, None) == spoken:
+                draw.text((x + draw.textlength(prefix, font=face), y), token, font=face,
+                          fill=style.highlight, **stroke)  # fmt: skip
+            prefix += token + " "
+    if layout.cut:  # a word too long even at the smallest size: keep its middle
         left, top = max(0, (w - width) // 2 // 2 * 2), max(0, (h - height) // 2 // 2 * 2)
         w, h = min(w, width), min(h, height)
         image = image.crop((left, top, left + w, top + h))
-    margin = height * 0.07
-    y = {"top": margin, "middle": (height - h) / 2}.get(style.position, height - margin - h)
+    top_margin, bottom_margin = caption_margins(size)
+    y = {"top": top_margin, "middle": (height - h) / 2}.get(
+        style.position, height - bottom_margin - h
+    )
     y = max(0, min(y, height - h))
     return image, ((width - w) // 2 // 2 * 2, int(y) // 2 * 2)
 
@@ -285,8 +388,8 @@ def caption_image(
 class _Overlay:
     """A caption in YUV with its coverage, laid over only the rows and columns it covers."""
 
-    def __init__(self, cue: Cue, size: tuple[int, int], style: CaptionStyle):
-        image, (self.x, self.y) = caption_image(cue, size, style)
+    def __init__(self, cue: Cue, size: tuple[int, int], style: CaptionStyle, spoken=None):
+        image, (self.x, self.y) = caption_image(cue, size, style, spoken)
         self.w, self.h = image.size
         alpha = np.asarray(image.getchannel("A"), np.uint16)
         chroma = alpha.reshape(self.h // 2, 2, self.w // 2, 2).mean((1, 3)).astype(np.uint16)
@@ -365,6 +468,17 @@ class _Frames:
             return index
         return None
 
+    def caption_at(self, t: float) -> tuple[int, int | None] | None:
+        """The cue on screen and, for karaoke, the word being spoken (the last one begun)."""
+        index = self.cue_at(t)
+        if index is None:
+            return None
+        spoken = None
+        if self.timeline.caption_style.highlight is not None and self.cues[index].words:
+            starts = [w.start for w in self.cues[index].words]
+            spoken = max(0, bisect.bisect_right(starts, t) - 1)
+        return index, spoken
+
     def key(self, t: float):
         layers = self.layers(t)
         self._release_before(layers[0][0])
@@ -372,7 +486,7 @@ class _Frames:
             (index, weight, self.source(index).key(t - self.starts[index]))
             for index, weight in layers
         )
-        return keys, self.cue_at(t)
+        return keys, self.caption_at(t)
 
     def picture(self, t: float, key) -> np.ndarray:
         layers, cue = key
@@ -381,7 +495,8 @@ class _Frames:
         if cue is not None:
             if self.overlay is None or self.overlay[0] != cue:
                 style = self.timeline.caption_style
-                self.overlay = (cue, _Overlay(self.cues[cue], self.size, style))
+                index, spoken = cue
+                self.overlay = (cue, _Overlay(self.cues[index], self.size, style, spoken))
             picture = self.overlay[1].over(picture, self.size[1])
         return picture
 
@@ -431,7 +546,8 @@ def duck(music: np.ndarray, voice: np.ndarray, *, volume: float, rate: int = AUD
 
 
 def mix_audio(timeline: Timeline, length: int) -> np.ndarray:
-    """Voice plus looped, ducked music, `length` samples long."""
+    """Voice plus looped, ducked music, `length` samples long, normalised to the timeline's
+    loudness after the ducking (so the music's share is set before the level is)."""
     voice = _fit_length(read_audio(timeline.narration), length) if timeline.narration else None
     track = voice if voice is not None else np.zeros(length, dtype=np.float32)
     if timeline.music:
@@ -445,6 +561,8 @@ def mix_audio(timeline: Timeline, length: int) -> np.ndarray:
             fade = min(length, AUDIO_RATE)
             music[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
             track = track + music
+    if timeline.loudness is not None:
+        track = normalize(track, timeline.loudness)
     return np.clip(track, -1.0, 1.0).astype(np.float32)
 
 
@@ -790,6 +908,7 @@ def concat_clips(
     on_progress=None,
     check=None,
     constant_frame_rate: bool = True,
+    loudness: float | None = None,
 ) -> Path:
     """Joins clips (of any size and frame rate) into one video of `size` (the first clip's,
     when not given), each lasting its duration in `durations` (its own length when not given:
@@ -807,6 +926,7 @@ def concat_clips(
         captions=captions or [],
         caption_style=caption_style,
         narration=narration,
+        loudness=loudness,
     )
     return assemble(
         timeline,

@@ -9,7 +9,7 @@ import html
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.media.visuals import font
@@ -31,6 +31,8 @@ class Cue:
     start: float  # seconds
     end: float
     lines: tuple[str, ...]
+    # The timed words it shows, in order (for karaoke highlighting); empty when not known.
+    words: tuple[Timing, ...] = field(default=(), compare=False)
 
     @property
     def text(self) -> str:
@@ -89,7 +91,7 @@ def cues_from_words(
         if group:
             lines = wrap_lines(" ".join(w.text for w in group), max_chars)
             end = max(group[-1].end, group[0].start + MIN_CUE_SECONDS)
-            cues.append(Cue(round(group[0].start, 3), round(end, 3), tuple(lines)))
+            cues.append(Cue(round(group[0].start, 3), round(end, 3), tuple(lines), tuple(group)))
             group.clear()
 
     for word in words:
@@ -110,7 +112,7 @@ def cues_from_words(
     flush()
     # The minimum length never runs a cue into the next one.
     return [
-        Cue(cue.start, min(cue.end, after.start), cue.lines) if after else cue
+        Cue(cue.start, min(cue.end, after.start), cue.lines, cue.words) if after else cue
         for cue, after in zip(cues, [*cues[1:], None], strict=True)
     ]
 
@@ -154,14 +156,63 @@ def _text_lines(cue: Cue) -> list[str]:
     return [line.strip() for line in cue.text.splitlines() if line.strip()]
 
 
-def write_vtt(cues: Iterable[Cue], path: Path) -> Path:
+# How each caption preset looks in players that read the file's STYLE block. Karaoke marks
+# each word with a timestamp and the class `w`: a word is :past once it has been spoken.
+_VTT_STYLES = {
+    "plain": "::cue { color: #fff; }",
+    "boxed": "::cue { color: #fff; background-color: rgba(0, 0, 0, 0.67); }",
+    "bold-outline": "::cue { color: #fff; font-weight: bold; background-color: transparent;\n"
+    "  text-shadow: -2px -2px 0 #000, 2px -2px 0 #000, -2px 2px 0 #000, 2px 2px 0 #000; }",
+    "karaoke": "::cue { color: #fff; font-weight: bold; }\n::cue(.w:past) { color: #ffd60a; }",
+}
+
+
+def vtt_settings(position: str = "bottom", *, tall: bool = False) -> str:
+    """WebVTT cue settings for a caption position; a tall (9:16) frame keeps its bottom fifth
+    clear, as the burned-in captions do."""
+    if position == "top":
+        return "line:7%,start"
+    if position == "middle":
+        return "line:50%,center"
+    return "line:80%,end" if tall else ""
+
+
+def write_vtt(cues: Iterable[Cue], path: Path, *, preset: str | None = None,
+              position: str = "bottom", tall: bool = False) -> Path:  # fmt: skip
     """WebVTT: `00:00:01.234` timestamps; `&`, `<` and `>` escaped as entities (which also keeps
-    `-->` out of the text)."""
+    `-->` out of the text). With a caption `preset`, its look goes in a STYLE block and the
+    position in each cue's settings; karaoke times every word inside the cue."""
     blocks = ["WEBVTT"]
+    if preset:
+        blocks.append("STYLE\n" + _VTT_STYLES[preset])
+    settings = vtt_settings(position, tall=tall)
     for cue in cues:
         timing = f"{_timestamp(cue.start, '.')} --> {_timestamp(cue.end, '.')}"
-        blocks.append("\n".join([timing, *(html.escape(x, quote=False) for x in _text_lines(cue))]))
+        if settings:
+            timing += " " + settings
+        lines = [html.escape(x, quote=False) for x in _text_lines(cue)]
+        if preset == "karaoke" and cue.words:
+            lines = _karaoke_lines(cue) or lines
+        blocks.append("\n".join([timing, *lines]))
     return _write(path, blocks)
+
+
+def _karaoke_lines(cue: Cue) -> list[str] | None:
+    """The cue's lines with each word in `<c.w>` and preceded by the time it is spoken."""
+    words = iter(cue.words)
+    out = []
+    for line in _text_lines(cue):
+        parts = []
+        for token in line.split():
+            word = next(words, None)
+            if word is None:
+                return None
+            text = f"<c.w>{html.escape(token, quote=False)}</c>"
+            if word.start > cue.start:
+                text = f"<{_timestamp(max(word.start, cue.start), '.')}>{text}"
+            parts.append(text)
+        out.append(" ".join(parts))
+    return out
 
 
 def write_srt(cues: Iterable[Cue], path: Path) -> Path:
@@ -188,6 +239,7 @@ def _write(path: Path, blocks: list[str]) -> Path:
     return path
 
 
+_TAG = re.compile(r"<[^>]*>")  # <c.w>, </c>, <00:00:01.000>: markup, not text
 _VTT_TIME = re.compile(r"(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})")
 
 
@@ -202,7 +254,7 @@ def read_vtt(path: Path) -> list[Cue]:
         if timing is None:
             continue
         start, _, rest = lines[timing].partition("-->")
-        text = tuple(html.unescape(line) for line in lines[timing + 1 :])
+        text = tuple(html.unescape(_TAG.sub("", line)) for line in lines[timing + 1 :])
         cues.append(Cue(_vtt_seconds(start), _vtt_seconds(rest.split()[0]), text))
     return cues
 

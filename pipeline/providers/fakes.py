@@ -151,14 +151,16 @@ class FakeTTS(TTSProvider):
     def voices(self):
         return ["fake", "fake-alt"]
 
-    def synthesize(self, *, text, out_dir, voice=None, on_progress=None):
-        self.calls.append({"text": text, "out_dir": out_dir, "voice": voice})
+    def synthesize(self, *, text, out_dir, voice=None, rate=1.0, on_progress=None):
+        self.calls.append({"text": text, "out_dir": out_dir, "voice": voice, "rate": rate})
         _fail_if_asked(self, "voice")
-        return super().synthesize(text=text, out_dir=out_dir, voice=voice, on_progress=on_progress)
+        return super().synthesize(
+            text=text, out_dir=out_dir, voice=voice, rate=rate, on_progress=on_progress
+        )
 
-    def render_sentence(self, sentence, *, voice):
+    def render_sentence(self, sentence, *, voice, speed=1.0):
         rate = int(self.options["sample_rate"])
-        slot = float(self.options["seconds_per_word"]) / float(self.options["rate"])
+        slot = float(self.options["seconds_per_word"]) / speed
         sound = int(slot * 0.8 * rate)
         gap = int(slot * rate) - sound
         # A 100-sample period: a 220.5 Hz tone at 22050 Hz, quiet enough not to annoy.

@@ -95,12 +95,16 @@
       video.setAttribute("poster", snapshot.video.thumbnail);
       if (snapshot.video.captions_vtt && !video.querySelector("track")) {
         const track = document.createElement("track");
-        Object.assign(track, { kind: "captions", srclang: "en", label: "Captions", default: true });
+        // Captions drawn into the picture would show twice: the track stays selectable but off.
+        const burned = Boolean(snapshot.video.captions_burned);
+        Object.assign(track, { kind: "captions", srclang: "en", default: !burned,
+          label: burned ? "Captions (also in the picture)" : "Captions" });
         track.src = snapshot.video.captions_vtt;
         video.appendChild(track);
       }
       video.setAttribute("src", snapshot.video.url);
     }
+    $("captions-note").hidden = !snapshot.video.captions_burned;
     $("video-page").setAttribute("href", snapshot.video.page);
     $("player").hidden = false;
   }

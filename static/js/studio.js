@@ -21,3 +21,29 @@
     });
   });
 })();
+
+// Voice lists: a button beside each plays a short sample of the chosen voice (made on first
+// request by the voices API, so the first play of a voice can take a few seconds).
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-voice-samples]").forEach((select) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm voice-sample";
+    button.textContent = "Play sample";
+    let audio = null;
+    button.addEventListener("click", () => {
+      const voice = select.value || select.dataset.defaultVoice;
+      if (!voice) return;
+      if (audio) audio.pause();
+      button.disabled = true;
+      button.textContent = "Loading…";
+      audio = new Audio(select.dataset.voiceSamples + "/" + encodeURIComponent(voice) + "/sample");
+      const done = (label) => { button.disabled = false; button.textContent = label; };
+      audio.addEventListener("playing", () => done("Play sample"), { once: true });
+      audio.addEventListener("error", () => done("No sample"), { once: true });
+      audio.play().catch(() => done("Play sample"));
+    });
+    select.insertAdjacentElement("afterend", button);
+  });
+})();

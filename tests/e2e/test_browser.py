@@ -156,3 +156,58 @@ def test_sign_up_make_a_video_watch_it_live_and_manage_it(live, browser):
     assert page.request.get(f"{live.base}/api/v1/videos/{video_id}/stream").status == 404
     page.goto(job_url)  # the job remains, its video no longer
     context.close()
+
+
+TRACK_STATE = """() => {
+    const video = document.querySelector('video');
+    const track = video.querySelector('track');
+    return {
+        tracks: video.textTracks.length,
+        isDefault: track ? track.default : null,
+        mode: video.textTracks.length ? video.textTracks[0].mode : null,
+        label: track ? track.label : null,
+    };
+}"""
+
+
+def test_burned_captions_leave_the_players_track_off_but_selectable(live, browser):
+    live.start_serve()
+    api = live.register("captions@example.com")
+    story = "The fox found a lantern. It carried the light home through the snow."
+    job = api.post("/api/v1/jobs", json={"kind": "story", "prompt": story, "options": {
+        "quality": 480, "fps": 24, "burn_captions": True, "motion": False}}).json()  # fmt: skip
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live.base}/accounts/login/?next=/jobs/{job['id']}/")
+    page.fill("input[name=username]", "captions@example.com")
+    page.fill("input[name=password]", "a-long-passphrase-42")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/jobs/[0-9a-f-]+/$"))
+
+    # The job page, open while the job runs: the player and its track arrive live.
+    page.wait_for_selector("#player:not([hidden])", timeout=240_000)
+    page.wait_for_function("document.getElementById('video').readyState >= 1", timeout=30000)
+    state = page.evaluate(TRACK_STATE)
+    assert state["tracks"] == 1 and state["isDefault"] is False
+    assert state["mode"] != "showing" and "also in the picture" in state["label"]
+    assert page.locator("#captions-note").is_visible()
+    shot(page, "20-job-burned-captions")
+
+    # The video page, and the same on a fresh load of the job page.
+    for url in (page.get_attribute("#video-page", "href"), f"/jobs/{job['id']}/"):
+        page.goto(f"{live.base}{url}")
+        page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
+        state = page.evaluate(TRACK_STATE)
+        assert state["tracks"] == 1 and state["isDefault"] is False, url
+        assert state["mode"] != "showing", url
+        assert page.locator("#captions-note").is_visible(), url
+    shot(page, "21-video-burned-captions")
+    # Still selectable: the viewer can turn the track on.
+    assert (
+        page.evaluate(
+            "() => { const t = document.querySelector('video').textTracks[0];"
+            " t.mode = 'showing'; return t.mode; }"
+        )
+        == "showing"
+    )
+    context.close()

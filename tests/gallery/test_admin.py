@@ -208,3 +208,15 @@ def test_deactivating_a_user_in_the_user_admin_takes_their_videos_off_explore(
     assert not alice.is_active
     assert "Public work" not in client.get(reverse("gallery:explore")).content.decode()
     assert client.get(reverse("gallery:video", args=[video.pk])).status_code == 404
+
+
+def test_video_page_shows_loudness_and_what_the_check_found(admin_client, video_for):
+    found = [{"code": "black", "level": "warning", "message": "The picture is black from 1 s."}]
+    video = video_for(checks=found, loudness={"integrated": -14.2, "true_peak": -1.6, "range": 2})
+
+    html = admin_client.get(reverse("admin:gallery_video_change", args=[video.pk])).content.decode()
+    listing = admin_client.get(VIDEOS).content.decode()
+
+    assert "-14.2 LUFS integrated, true peak -1.6 dBTP" in html
+    assert "warning: The picture is black from 1 s." in html
+    assert "1 warning(s)" in listing

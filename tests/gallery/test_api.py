@@ -30,8 +30,8 @@ def test_video_json_has_everything_a_client_needs(api_for, alice, video_for):
 
     assert set(body) == {
         "id", "job", "title", "owner", "duration", "width", "height", "fps", "size",
-        "has_audio", "visibility", "moderation", "hidden_reason", "report_count",
-        "created_at", "updated_at", "urls",
+        "has_audio", "captions_burned", "loudness", "checks", "visibility", "moderation",
+        "hidden_reason", "report_count", "created_at", "updated_at", "urls",
     }  # fmt: skip
     assert body["id"] == str(video.pk) and body["job"] is None
     assert (body["width"], body["height"], body["fps"], body["duration"]) == (160, 90, 25.0, 1.0)
@@ -360,3 +360,15 @@ def test_the_schema_describes_every_video_route():
     assert paths["/api/v1/explore"]["get"]["tags"] == ["videos"]
     stream = paths[f"{base}/stream"]["get"]["responses"]
     assert {"200", "206", "416"} <= set(stream)
+
+
+def test_loudness_and_checks_travel_with_the_video(api_for, alice, bob, video_for):
+    found = [{"code": "frozen", "level": "warning", "message": "The picture stands still."}]
+    video = video_for(visibility="public", captions_burned=True, checks=found,
+                      loudness={"integrated": -14.1, "true_peak": -1.8, "range": 3.2})  # fmt: skip
+
+    body = api_for(alice).get(detail(video)).json()
+
+    assert body["loudness"] == {"integrated": -14.1, "true_peak": -1.8, "range": 3.2}
+    assert body["checks"] == found and body["captions_burned"] is True
+    assert api_for(bob).get(detail(video)).json()["checks"] is None

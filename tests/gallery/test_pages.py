@@ -227,3 +227,33 @@ def test_titles_are_escaped(client, video_for):
     html = client.get(EXPLORE).content.decode()
 
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_burned_captions_keep_the_track_selectable_but_off(client, video_for):
+    burned = client.get(page(video_for(visibility="public", captions_burned=True))).content
+    plain = client.get(page(video_for(visibility="public"))).content
+
+    burned_track = burned.decode().split("<track", 1)[1].split(">", 1)[0]
+    assert " default" not in burned_track and "also in the picture" in burned_track
+    assert "drawn into the picture" in burned.decode()
+    assert " default" in plain.decode().split("<track", 1)[1].split(">", 1)[0]
+    assert "drawn into the picture" not in plain.decode()
+
+
+def test_the_owner_sees_what_the_check_before_delivery_found(client, alice, bob, video_for):
+    found = [{"code": "frozen", "level": "warning", "message": "The picture stands still."}]
+    video = video_for(
+        visibility="public", checks=found, loudness={"integrated": -14.0, "true_peak": -1.5}
+    )
+    client.force_login(alice)
+    html = client.get(page(video)).content.decode()
+    assert "check-warn" in html and "The picture stands still." in html
+    assert "-14.0 LUFS" in html
+    client.force_login(bob)
+    assert "The picture stands still." not in client.get(page(video)).content.decode()
+
+
+def test_a_video_that_passed_shows_a_tick_to_its_owner(client, alice, video_for):
+    client.force_login(alice)
+    html = client.get(page(video_for())).content.decode()
+    assert "check-ok" in html and "Passed the check" in html

@@ -266,3 +266,18 @@ def test_a_video_a_moderator_put_back_is_not_hidden_again_by_reports(video_for, 
 
     video.refresh_from_db()
     assert (video.moderation, video.report_count) == ("visible", 2)
+
+
+def test_create_records_loudness_checks_and_burned_captions(alice):
+    from tests.factories import sample_media
+
+    folder = sample_media()
+    found = [{"code": "silence", "level": "warning", "message": "Silent from 1 s to 4 s."}]
+    video = services.video_create(
+        owner=alice, job_id=None, title="Checked", video_path=folder / "clip.mp4",
+        captions_burned=True, loudness={"integrated": -14.0, "true_peak": -1.5}, checks=found,
+    )  # fmt: skip
+
+    stored = Video.objects.get(pk=video.pk)
+    assert stored.loudness == {"integrated": -14.0, "true_peak": -1.5}
+    assert stored.checks == found and stored.warnings == found and stored.captions_burned

@@ -140,3 +140,58 @@ def test_explainer_with_llm_code_renders_in_the_sandbox_and_keeps_the_script(ali
     script = api_for(alice).get(f"/api/v1/jobs/{job.id}/script").json()
     assert script["stage"] == "render" and "class" in script["script"]
     assert_playable(job)
+
+
+def test_story_sound_is_normalised_and_the_video_checked_before_delivery(alice):
+    from tests.media.mediafiles import ebur128
+
+    job = run(alice, "story", STORY, music="ambient")
+    video = job.result
+    measured = ebur128(video.file.path)
+    assert abs(measured["integrated"] - -14) <= 1 and measured["true_peak"] <= -1
+    assert abs(video.loudness["integrated"] - measured["integrated"]) <= 0.2
+    assert abs(video.loudness["true_peak"] - measured["true_peak"]) <= 0.3
+    assert video.captions_burned and isinstance(video.checks, list)
+    assert not [c for c in video.checks if c["level"] == "error"]
+    assemble = job.manifest["stages"]["assemble"]["outputs"]
+    assert assemble["loudness"] == video.loudness and assemble["checks"] == video.checks
+
+
+def test_a_video_that_fails_its_check_fails_the_stage_with_the_reason(tmp_path):
+    from pipeline.errors import GeneratorError
+    from pipeline.generators.narrated_video import review
+    from pipeline.media.inspection import Expected
+    from tests.media.mediafiles import mismatched
+
+    class Stage:  # what review needs of a stage's context
+        def progress(self, fraction, message=""):
+            pass
+
+    out = mismatched(tmp_path / "out.mp4", video_seconds=1.0, audio_seconds=2.0)
+    with pytest.raises(GeneratorError) as failed:
+        review(Stage(), out, Expected())
+    assert "failed its check" in failed.value.message and "sound 2.0" in failed.value.message
+    assert failed.value.permanent and failed.value.hint
+
+
+def test_caption_style_and_position_reach_the_webvtt_file(alice):
+    job = run(alice, "story", STORY, aspect="9:16", caption_style="karaoke")
+    vtt = job.result.captions_vtt.read().decode()
+    assert "STYLE\n::cue" in vtt and "<c.w>" in vtt and " line:80%,end\n" in vtt
+    assert job.result.captions_burned
+
+
+@pytest.mark.parametrize("burned", [True, False])
+def test_story_pictures_open_with_the_title_and_leave_the_words_to_captions(alice, burned):
+    from pipeline.providers import get_provider
+
+    images = get_provider("images")
+    before = len(images.calls)
+    job = run(alice, "story", STORY, burn_captions=burned)
+    texts = [call["text"] for call in images.calls[before:]]
+    plan = job.manifest["stages"]["plan"]["outputs"]["script"]
+    assert texts[0] == plan["title"]
+    if burned:
+        assert all(text == "" for text in texts[1:])
+    else:
+        assert texts[1:] == [s["on_screen_text"] for s in plan["scenes"][1:]]

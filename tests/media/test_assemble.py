@@ -19,6 +19,7 @@ from pipeline.media.assemble import (
     resolve_size,
 )
 from pipeline.media.captions import Cue
+from pipeline.timing import Timing
 from tests.media.mediafiles import frame_at, frames, tone, tone_level
 
 SIZE = (320, 180)
@@ -241,3 +242,69 @@ def test_progress_is_reported_and_cancelling_leaves_no_file(tmp_path, stills):
                  on_progress=lambda fraction, message: seen.append(fraction))  # fmt: skip
     assert seen == sorted(seen) and all(fraction < 1 for fraction in seen)
     assert list(tmp_path.glob("*.mp4")) == list(tmp_path.glob(".*.mp4")) == []
+
+
+# --- caption presets ---------------------------------------------------------------------------
+def _yellow(picture) -> np.ndarray:
+    """Where the karaoke highlight is: red and green high, blue low."""
+    r, g, b = picture[..., 0], picture[..., 1], picture[..., 2]
+    return (r > 180) & (g > 150) & (b < 90)
+
+
+def test_karaoke_highlights_the_word_being_spoken(tmp_path):
+    grey = Image.new("RGB", (400, 300), (90, 90, 90))
+    grey.save(tmp_path / "grey.png")
+    words = (Timing("left", 0.0, 0.5), Timing("right", 0.5, 1.0))
+    cues = [Cue(0.0, 1.0, ("left right",), words)]
+    style = CaptionStyle.from_preset("karaoke", size=40, position="middle")
+    timeline = Timeline([Segment(1.0, image=tmp_path / "grey.png")], captions=cues,
+                        caption_style=style)  # fmt: skip
+    out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=10)
+    first, second = _yellow(frame_at(out, 0.2)), _yellow(frame_at(out, 0.7))
+    assert first.sum() > 20 and second.sum() > 20
+    assert np.nonzero(first)[1].mean() < SIZE[0] / 2 < np.nonzero(second)[1].mean()
+
+
+def test_boxed_captions_sit_on_a_dark_panel(tmp_path):
+    Image.new("RGB", (400, 300), (200, 200, 200)).save(tmp_path / "light.png")
+    cues = [Cue(0.0, 1.0, ("Boxed",))]
+    style = CaptionStyle.from_preset("boxed", size=24)
+    timeline = Timeline([Segment(1.0, image=tmp_path / "light.png")], captions=cues,
+                        caption_style=style)  # fmt: skip
+    picture = frame_at(assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=5), 0.5)
+    rows = picture[100:175].mean(axis=2).min(axis=1)
+    assert rows.min() < 110  # the panel darkens the light picture behind the words
+    assert picture[:60].mean() > 180  # and nothing else
+
+
+def test_vertical_captions_keep_clear_of_the_bottom_fifth(tmp_path):
+    size = (180, 320)
+    Image.new("RGB", (400, 300), (200, 40, 40)).save(tmp_path / "red.png")
+    cues = [Cue(0.0, 1.0, ("Clear of the", "phone controls"))]
+    style = CaptionStyle.from_preset("bold-outline", size=22)
+    timeline = Timeline([Segment(1.0, image=tmp_path / "red.png")], captions=cues,
+                        caption_style=style)  # fmt: skip
+    picture = frame_at(assemble(timeline, tmp_path / "out.mp4", size=size, fps=5), 0.5)
+    white = (picture.min(axis=2) > 200).any(axis=1)
+    assert white.any()
+    assert not white[int(320 * 0.8) :].any()
+
+
+def test_a_long_caption_is_balanced_and_fits_inside_a_narrow_frame():
+    from pipeline.media.assemble import caption_image, caption_layout
+    from pipeline.media.captions import chars_per_line, wrap_lines
+
+    size = (180, 320)
+    style = CaptionStyle.from_preset("bold-outline", size=20)
+    text = "The keeper climbed the stairs and lit the lamp again"
+    lines = wrap_lines(text, chars_per_line(size[0] - 2 * style.outline, style.size))
+    cue = Cue(0.0, 1.0, tuple(lines))
+    layout = caption_layout(cue, size, style)
+    image, (x, y) = caption_image(cue, size, style)
+    assert not layout.cut and x >= 0 and x + image.width <= size[0]
+    assert max(map(len, lines)) - min(map(len, lines)) <= 10
+
+
+def test_an_unknown_preset_is_refused_by_name():
+    with pytest.raises(ValueError, match="neon"):
+        CaptionStyle.from_preset("neon", size=20)

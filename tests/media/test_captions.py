@@ -140,3 +140,29 @@ def test_chars_per_line_follows_the_frame_and_the_font():
     line = "the keeper climbed the stairs and lit the lamp again and again and again"
     fitted = line[: chars_per_line(1280, 40)]
     assert font(40).getlength(fitted) <= 1280 * SAFE_WIDTH * 1.05
+
+
+def test_webvtt_carries_the_preset_style_and_position(tmp_path):
+    cues = cues_from_words(timed("Hello there friend"))
+    path = write_vtt(cues, tmp_path / "c.vtt", preset="boxed", position="top")
+    text = path.read_text()
+    assert text.startswith("WEBVTT\n\nSTYLE\n::cue {") and "background-color" in text
+    assert "00:00:00.000 --> 00:00:00.850 line:7%,start\n" in text
+    tall = write_vtt(cues, tmp_path / "t.vtt", preset="plain", tall=True).read_text()
+    assert " line:80%,end\n" in tall  # clear of a phone player's controls
+    assert [c.lines for c in read_vtt(path)] == [c.lines for c in cues]
+
+
+def test_karaoke_webvtt_times_each_word_in_a_class(tmp_path):
+    cues = cues_from_words(timed("One two three"))
+    text = write_vtt(cues, tmp_path / "k.vtt", preset="karaoke").read_text()
+    assert "::cue(.w:past)" in text
+    assert "<c.w>One</c> <00:00:00.300><c.w>two</c> <00:00:00.600><c.w>three</c>" in text
+    assert [c.lines for c in read_vtt(tmp_path / "k.vtt")] == [("One two three",)]
+
+
+def test_karaoke_keeps_escaping_the_words(tmp_path):
+    cues = cues_from_words(timed("Fish & <chips>"))
+    text = write_vtt(cues, tmp_path / "k.vtt", preset="karaoke").read_text()
+    assert "<c.w>&amp;</c>" in text and "<c.w>&lt;chips&gt;</c>" in text
+    assert read_vtt(tmp_path / "k.vtt")[0].lines == ("Fish & <chips>",)

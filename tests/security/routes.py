@@ -168,6 +168,8 @@ ROUTES: dict[str, Route] = {
     "api-health": Route({"GET": everyone(200, revoked=401)}),
     "api-stats": Route({"GET": api_signed_in(403, staff=200)}),
     "api-cleanup": Route({"POST": api_signed_in(403, staff=200)}),
+    "api-voices": Route({"GET": api_signed_in(200)}),
+    "api-voice-sample": Route({"GET": api_signed_in(200)}, args=lambda w: ["fake"]),
     # Requests come from a remote address (see REMOTE_ADDR in the matrix): metrics are for
     # staff there; the view reads the session, not API tokens.
     "metrics": Route({"GET": same(403, staff=200), "POST": same(405)}),

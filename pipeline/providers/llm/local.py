@@ -805,6 +805,8 @@ class LocalDraft:
         text = " ".join(group)
         draft = SceneDraft(heading=heading(group[0]), narration=text)
         if self.kind in ("story", "ai_video"):
+            # The picture adds its key words rather than repeat the sentence being read.
+            draft.heading = " · ".join(w.capitalize() for w in keywords(text, 2)) or draft.heading
             draft.visual = {"type": "image"}
             draft.image_subject = shorten(re.sub(r"[\"“”]", "", group[0]), 220)
             return draft

@@ -61,6 +61,13 @@ class AzureTTS(TTSProvider):
     def default_voice(self) -> str:
         return self.options["voice"]
 
+    def describe_voices(self) -> list[dict]:
+        return [
+            {**voice, "language": "-".join(voice["id"].split("-")[:2]), "quality": "neural",
+             "name": voice["id"].split("-")[-1].removesuffix("Neural")}
+            for voice in super().describe_voices()
+        ]  # fmt: skip
+
     def resolve_voice(self, voice):
         if voice and not _VOICE_NAME.fullmatch(voice):
             raise GeneratorError(
@@ -70,7 +77,8 @@ class AzureTTS(TTSProvider):
             )
         return voice or self.default_voice()
 
-    def synthesize_sentences(self, sentences, *, out_dir: Path, voice: str, on_progress=None):
+    def synthesize_sentences(self, sentences, *, out_dir: Path, voice: str, on_progress=None,
+                             speed: float = 1.0):  # fmt: skip
         import azure.cognitiveservices.speech as speechsdk
 
         report(on_progress, 0.05, "Sending the text to Azure Speech")
@@ -95,7 +103,7 @@ class AzureTTS(TTSProvider):
                 events.append((evt.text, start, start + evt.duration.total_seconds()))
 
         synthesizer.synthesis_word_boundary.connect(on_word)
-        result = synthesizer.speak_ssml_async(self.ssml(text, voice)).get()
+        result = synthesizer.speak_ssml_async(self.ssml(text, voice, speed)).get()
         del synthesizer  # closes the WAV file
         if result.reason != speechsdk.ResultReason.SynthesizingAudioCompleted:
             raise self.failure(speechsdk, result)
@@ -111,8 +119,8 @@ class AzureTTS(TTSProvider):
             sentences=monotonic(sentence_spans(sentences, words, duration), duration),
         )
 
-    def ssml(self, text: str, voice: str) -> str:
-        rate = f"{(float(self.options['rate']) - 1) * 100:+.0f}%"
+    def ssml(self, text: str, voice: str, speed: float = 1.0) -> str:
+        rate = f"{(speed - 1) * 100:+.0f}%"
         return (
             '<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="en-US">'
             f'<voice name="{escape(voice)}"><prosody rate="{rate}">{escape(text)}</prosody>'

@@ -20,6 +20,7 @@ from pipeline.providers.text import split_sentences, tokens
 from pipeline.timing import Timing
 
 AUDIO_NAME = "narration.wav"
+RATE_LIMITS = (0.5, 2.0)  # a job's speaking rate, times the backend's own speed
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,17 @@ class TTSProvider(Provider):
         text: str,
         out_dir: Path,
         voice: str | None = None,
+        rate: float = 1.0,
         on_progress: ProgressCallback | None = None,
     ) -> Speech:
-        """Speaks `text` into `out_dir`/narration.wav with word and sentence timings."""
+        """Speaks `text` into `out_dir`/narration.wav with word and sentence timings, `rate`
+        times the backend's own speed (TTS_RATE)."""
+        if not RATE_LIMITS[0] <= rate <= RATE_LIMITS[1]:
+            raise GeneratorError(
+                f"The speaking rate must be between {RATE_LIMITS[0]} and {RATE_LIMITS[1]}, "
+                f"got {rate}.",
+                permanent=True,
+            )
         sentences = split_sentences(text)
         if not sentences:
             raise GeneratorError("There is no text to narrate.", permanent=True)
@@ -98,14 +107,25 @@ class TTSProvider(Provider):
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         speech = self.synthesize_sentences(
-            sentences, out_dir=out_dir, voice=voice, on_progress=on_progress
-        )
+            sentences, out_dir=out_dir, voice=voice, on_progress=on_progress,
+            speed=float(self.options["rate"]) * rate,
+        )  # fmt: skip
         report(on_progress, 1.0, "Narration ready")
         return speech
 
     def voices(self) -> list[str]:
         """Names accepted as `voice` (so the studio can check a job's option up front)."""
         raise NotImplementedError
+
+    def describe_voices(self) -> list[dict]:
+        """The voices with what is known of each, for the voices list: `id` (what a job's
+        `voice` option takes), `name`, `language`, `quality`, `speaker` and the model's
+        `speakers`. Backends that know more say more."""
+        return [
+            {"id": voice, "model": voice, "name": voice, "language": "", "language_name": "",
+             "quality": "", "speaker": None, "speakers": []}
+            for voice in self.voices()
+        ]  # fmt: skip
 
     def default_voice(self) -> str:
         return self.voices()[0]
@@ -124,12 +144,14 @@ class TTSProvider(Provider):
         return voice
 
     # --- hooks ----------------------------------------------------------------------------
-    def render_sentence(self, sentence: str, *, voice: str) -> SentenceAudio:
+    def render_sentence(self, sentence: str, *, voice: str, speed: float = 1.0) -> SentenceAudio:
+        """One sentence's audio, spoken `speed` times as fast as the voice's normal pace."""
         raise NotImplementedError
 
     def synthesize_sentences(
-        self, sentences: list[str], *, out_dir: Path, voice: str, on_progress=None
-    ) -> Speech:
+        self, sentences: list[str], *, out_dir: Path, voice: str, on_progress=None,
+        speed: float = 1.0,
+    ) -> Speech:  # fmt: skip
         """Renders each sentence and joins them; see the module docstring."""
         pause = float(self.options["sentence_pause"])
         pieces: list[bytes] = []
@@ -139,7 +161,7 @@ class TTSProvider(Provider):
         offset = 0.0
         for index, sentence in enumerate(sentences):
             report(on_progress, index / len(sentences), f"Sentence {index + 1} of {len(sentences)}")
-            audio = self.render_sentence(sentence, voice=voice)
+            audio = self.render_sentence(sentence, voice=voice, speed=speed)
             if sample_rate and audio.sample_rate != sample_rate:
                 raise GeneratorError(f"{self.display_name} changed sample rate mid-text.")
             sample_rate = audio.sample_rate

@@ -34,6 +34,7 @@ class EspeakTTS(TTSProvider):
     def __init__(self, **options):
         super().__init__(**options)
         self._voices: list[str] | None = None
+        self._names: dict[str, str] = {}
 
     def executable(self) -> str | None:
         return shutil.which(self.options["binary"])
@@ -58,19 +59,29 @@ class EspeakTTS(TTSProvider):
                 columns = line.split()
                 if len(columns) >= 2 and columns[1] not in found:
                     found.append(columns[1])
+                    if len(columns) >= 4:
+                        self._names[columns[1]] = columns[3].replace("_", " ")
             self._voices = found
         return self._voices
 
     def default_voice(self) -> str:
         return self.options["voice"]
 
-    def render_sentence(self, sentence: str, *, voice: str) -> SentenceAudio:
-        speed = str(round(WORDS_PER_MINUTE * float(self.options["rate"])))
+    def describe_voices(self) -> list[dict]:
+        """Its languages: one voice each."""
+        return [
+            {**voice, "name": self._names.get(voice["id"], voice["id"]),
+             "language": voice["id"], "language_name": self._names.get(voice["id"], "")}
+            for voice in super().describe_voices()
+        ]  # fmt: skip
+
+    def render_sentence(self, sentence: str, *, voice: str, speed: float = 1.0) -> SentenceAudio:
+        wpm = str(round(WORDS_PER_MINUTE * speed))
         with tempfile.TemporaryDirectory(prefix="espeak-") as folder:
             path = Path(folder) / "sentence.wav"
             try:
                 subprocess.run(
-                    [self.executable(), "-v", voice, "-s", speed, "-w", str(path), "--stdin"],
+                    [self.executable(), "-v", voice, "-s", wpm, "-w", str(path), "--stdin"],
                     input=sentence.encode("utf-8"),
                     capture_output=True,
                     timeout=float(self.options["timeout"]),

