@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # The tasks moved with the rest of the engine into pipeline.engine.
-OLD, NEW = "pipeline.engine.tasks.", "pipeline.engine.tasks."
+OLD, NEW = "pipeline.tasks.", "pipeline.engine.tasks."
 
 
 def _rename(apps, old, new):
