@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttling import ScopedRateThrottle
+from gallery.conditional import conditional_response, row_values
 from gallery.streaming import download_name, stored_file_response
 from pipeline.generators import all_generators, get_generator
 from pipeline.models import Job, JobEvent
@@ -134,7 +135,10 @@ class JobMixin:
 class JobDetailView(JobMixin, APIView):
     @extend_schema(responses=JobSerializer)
     def get(self, request, job_id):
-        return Response(JobSerializer(self.get_job()).data)
+        job = self.get_job()
+        return conditional_response(
+            request, row_values(job, job.result), lambda: Response(JobSerializer(job).data)
+        )
 
     @extend_schema(responses={204: None})
     def delete(self, request, job_id):
