@@ -110,7 +110,8 @@ def test_two_web_processes_report_one_workers_job_and_every_log_line_is_json(liv
     assert {line.get("stage") for line in about_job} >= set(seconds), about_job
     assert all(line["logger"] == "pipeline.runner" for line in about_job)
     web = log_lines(live, "web-1")
-    assert any(line["message"].startswith("Starting server") for line in web), web[:5]
+    assert any(line["message"].startswith("Started server process") for line in web), web[:5]
+    assert not any("color_message" in line for line in web)
     created = [
         line
         for line in web
