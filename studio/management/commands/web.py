@@ -5,6 +5,8 @@ Twisted stack took, and Channels' consumers run on it unchanged. `manage.py serv
 or several of these; run it yourself to put web processes on ports of your own.
 """
 
+import socket
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,11 +30,10 @@ class Command(BaseCommand):
             import uvicorn
         except ImportError as exc:  # pragma: no cover - a broken install
             raise CommandError(f"uvicorn is not installed: {exc}")
-        uvicorn.run(
+        config = uvicorn.Config(
             "videogen.asgi:application",
             host=host,
             port=port,
-            fd=fd,
             loop="uvloop",
             http="httptools",
             ws="websockets-sansio",
@@ -47,3 +48,8 @@ class Command(BaseCommand):
             server_header=False,
             timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
         )
+        # uvicorn's own --fd takes the descriptor for a Unix socket, and so leaves Nagle's
+        # algorithm on for TCP: a response then waits ~40 ms for the client's delayed ACK.
+        # A socket object made from the descriptor knows it is TCP, and gets TCP_NODELAY.
+        sockets = [socket.socket(fileno=fd)] if fd is not None else None
+        uvicorn.Server(config).run(sockets=sockets)
