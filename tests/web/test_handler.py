@@ -1,5 +1,6 @@
 """The ASGI handler runs requests in threads it keeps, so their database connections serve
-one request after another; a request that finds every kept thread busy still gets served."""
+one request after another; requests beyond them wait for one, and a streamed response gives
+its thread back while it streams."""
 
 import asyncio
 import json
@@ -27,8 +28,8 @@ SCOPE = {
 }
 
 
-async def request(handler) -> dict:
-    sent = []
+async def request(handler, path="/where", sent=None) -> dict:
+    sent = [] if sent is None else sent
     answered = asyncio.Event()
     body = [{"type": "http.request", "body": b"", "more_body": False}]
 
@@ -43,9 +44,10 @@ async def request(handler) -> dict:
         if message["type"] == "http.response.body" and not message.get("more_body"):
             answered.set()
 
-    await handler(SCOPE, receive, send)
+    await handler({**SCOPE, "path": path, "raw_path": path.encode()}, receive, send)
     assert sent[0]["status"] == 200, sent
-    return json.loads(sent[1]["body"])
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return json.loads(body) if path == "/where" else body
 
 
 @pytest.fixture
@@ -78,14 +80,31 @@ def test_requests_one_after_another_share_a_thread_and_its_connection(handler_wi
     assert urls.served_by[-1].connection is not None  # kept open for the next request
 
 
-def test_requests_at_once_beyond_the_kept_threads_get_threads_of_their_own(handler_with):
+def test_requests_beyond_the_kept_threads_wait_for_one(handler_with):
     handler = handler_with(threads=1)
 
     async def together():
         return await asyncio.gather(*(request(handler) for _ in range(4)))
 
     answers = asyncio.run(together())
-    assert len(answers) == 4
-    # Those served outside the kept thread closed their connection when they ended.
-    closed = [wrapper for wrapper in urls.served_by if wrapper.connection is None]
-    assert len(closed) >= 1
+    assert len({a["thread"] for a in answers}) == 1
+    assert len({a["connection"] for a in answers}) == 1
+
+
+def test_a_streamed_response_does_not_hold_its_thread(handler_with):
+    handler = handler_with(threads=1)
+
+    async def scenario():
+        urls.stream_may_end = asyncio.Event()
+        streamed = []
+        streaming = asyncio.create_task(request(handler, "/stream", streamed))
+        while not any(m.get("body") == b"first " for m in streamed):
+            await asyncio.sleep(0.01)
+        # The only kept thread is free again while the stream is open.
+        answer = await asyncio.wait_for(request(handler), timeout=10)
+        urls.stream_may_end.set()
+        return answer, await asyncio.wait_for(streaming, timeout=10)
+
+    answer, body = asyncio.run(scenario())
+    assert answer["connection"]
+    assert body == b"first last"

@@ -1,9 +1,10 @@
 """A view that tells which thread and which database connection served it."""
 
+import asyncio
 import threading
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 
 from accounts.models import User
@@ -18,4 +19,17 @@ def where(request):
     return JsonResponse({"thread": threading.get_ident(), "connection": id(connection.connection)})
 
 
-urlpatterns = [path("where", where)]
+# Set by the test to let the streamed response finish.
+stream_may_end: asyncio.Event | None = None
+
+
+def stream(request):
+    async def chunks():
+        yield b"first "
+        await stream_may_end.wait()
+        yield b"last"
+
+    return StreamingHttpResponse(chunks())
+
+
+urlpatterns = [path("where", where), path("stream", stream)]
