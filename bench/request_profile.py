@@ -168,10 +168,6 @@ def main():
         print("GET /api/v1/jobs/<id>, median microseconds per request, one at a time:")
         for name, us in parts.items():
             print(f"  {name:<{width}}  {us:8.0f} us")
-        server = parts["server: GET jobs/<id>"] - parts["in process: GET jobs/<id>"]
-        print(
-            f"  server and socket share: {server:.0f} us of {parts['server: GET jobs/<id>']:.0f} us"
-        )
     finally:
         stack.stop_all()
 
