@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 # Seconds a stopping process waits for open requests and sockets before closing them (less
 # than the 15 s `serve` gives its children).
 GRACEFUL_STOP_SECONDS = 10
+KEEP_ALIVE_SECONDS = 75
 
 
 class Command(BaseCommand):
@@ -47,6 +48,9 @@ class Command(BaseCommand):
             proxy_headers=False,
             server_header=False,
             timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
+            # uvicorn's 5 s closes a poller's idle connection just as it sends on it again
+            # (errors seen under load); nginx keeps idle connections 75 s.
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         # uvicorn's own --fd takes the descriptor for a Unix socket, and so leaves Nagle's
         # algorithm on for TCP: a response then waits ~40 ms for the client's delayed ACK.
