@@ -18,7 +18,7 @@ test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 web: setup
-	$(PY) -m daphne -b 127.0.0.1 -p 8000 videogen.asgi:application
+	$(PY) manage.py web --port 8000
 
 worker: setup
 	$(PY) manage.py qcluster

@@ -18,6 +18,8 @@ def start_stack(**env) -> LiveStack:
     stack = LiveStack(tmp, LiveDatabase(tmp))
     stack.env.update(
         {
+            # The site plus a bare view at /bench/bare (bench/urls.py).
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
             "VIDEOGEN_EXTRA_GENERATORS": "noop=bench._noop.generator",
             "MAX_ACTIVE_JOBS_PER_USER": "100000",
             "LOG_LEVEL": "WARNING",

@@ -1,6 +1,6 @@
 """Fan-out: how long one job event takes to reach 200 WebSocket subscribers of that job.
 
-200 clients (in a process of their own) follow one job on a real daphne server through the
+200 clients (in a process of their own) follow one job on a real web server through the
 real channel layer; this process publishes events the way a worker does, and each event is
 timed from the moment it is published until the last of the 200 clients has it.
 Goal: every event delivered to all within 100 ms.

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gallery import selectors, services
+from gallery.conditional import conditional_response, row_values
 from gallery.models import Video
 from gallery.serializers import (
     ExploreFilterSerializer,
@@ -99,7 +100,16 @@ class VideoDetailView(VideoMixin, APIView):
     @extend_schema(responses=VideoSerializer)
     def get(self, request, video_id):
         """One video: yours, any unlisted or public one, or (staff) any."""
-        return Response(VideoSerializer(self.get_video(), context={"request": request}).data)
+        video = self.get_video()
+        owner = video.owner
+        # What moderation fields show depends on who asks.
+        viewer = (request.user.pk, request.user.is_staff)
+        public_owner = (owner.pk, owner.display_name, owner.avatar_small.name)
+        return conditional_response(
+            request,
+            (row_values(video), public_owner, viewer),
+            lambda: Response(VideoSerializer(video, context={"request": request}).data),
+        )
 
     @extend_schema(request=VideoUpdateSerializer, responses=VideoSerializer)
     def patch(self, request, video_id):

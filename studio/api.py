@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttling import ScopedRateThrottle
+from gallery.conditional import conditional_response, row_values
 from gallery.streaming import StoredName, download_name, stored_file_response
 from pipeline.engine.artifacts import job_artifact_files
 from pipeline.generators import all_generators, get_generator
@@ -121,7 +122,10 @@ class JobMixin:
 class JobDetailView(JobMixin, APIView):
     @extend_schema(responses=JobSerializer)
     def get(self, request, job_id):
-        return Response(JobSerializer(self.get_job()).data)
+        job = self.get_job()
+        return conditional_response(
+            request, row_values(job, job.result), lambda: Response(JobSerializer(job).data)
+        )
 
     @extend_schema(responses={204: None})
     def delete(self, request, job_id):

@@ -4,23 +4,80 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "videogen.settings")
 
+import asyncio  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from contextvars import ContextVar  # noqa: E402
+
 import django  # noqa: E402
-from asgiref.sync import sync_to_async  # noqa: E402
+from asgiref.sync import ThreadSensitiveContext, sync_to_async  # noqa: E402
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+
+# Threads a web process keeps for requests, each with its own database connection.
+REQUEST_THREADS = 16
 
 
 class SyncChainASGIHandler(ASGIHandler):
     """Django's ASGI handler, running the middleware chain and the view as one synchronous
-    call in the request's worker thread.
+    call in a request thread kept for the life of the process.
 
     Every view and middleware here is synchronous. Django's async chain would hop from the
     event loop to a thread for the middleware, back to the loop, and to a thread again for
     the view; one hop each way halves what a request costs.
+
+    Django also starts a new thread for every request, which then opens a database
+    connection of its own and closes it at the end; under a burst it starts as many threads
+    as there are requests waiting, and they all fight over one core. Here a request borrows
+    one of a few threads that live as long as the process, so their connections live on
+    between requests (CONN_MAX_AGE, with CONN_HEALTH_CHECKS), and when all of them are busy
+    it waits for one, as in a threaded WSGI server. A streamed response (a video, say) gives
+    its thread back once the view has returned: its chunks are read in other threads
+    (gallery/streaming.py), so long downloads never keep other requests waiting.
     """
+
+    def __init__(self, threads: int = REQUEST_THREADS):
+        super().__init__()
+        self._idle_threads = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="request") for _ in range(threads)
+        ]
+        self._free_threads = asyncio.Semaphore(threads)
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
         self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django serves HTTP only, not {scope['type']}.")
+        await self._free_threads.acquire()
+        # The thread used last first: its connection is the most likely to be warm.
+        executor = self._idle_threads.pop()
+        given_back = False
+
+        def give_back():
+            nonlocal given_back
+            if not given_back:
+                given_back = True
+                self._idle_threads.append(executor)
+                self._free_threads.release()
+
+        token = _give_back_thread.set(give_back)
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            _give_back_thread.reset(token)
+            give_back()
+
+    async def send_response(self, response, send):
+        if response.streaming:
+            # The view is done; what is left for this thread (closing the response) may wait
+            # behind the next request's view.
+            _give_back_thread.get()()
+        await super().send_response(response, send)
+
+
+# How the request being served gives its thread back early (see send_response).
+_give_back_thread: ContextVar = ContextVar("give_back_thread", default=lambda: None)
 
 
 django.setup(set_prefix=False)

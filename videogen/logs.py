@@ -22,6 +22,7 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's copy of the message with terminal colours
 }
 
 access_logger = logging.getLogger("videogen.request")
@@ -70,8 +71,8 @@ class RequestLogContext:
     """ASGI middleware: log lines written while a request is served name its method and path.
 
     With LOG_FORMAT=json it also writes the access log, one `videogen.request` line per
-    response (method, path, status, duration, client), in place of daphne's plain-text one
-    (run daphne with `-v 0` to turn that off).
+    response (method, path, status, duration, client), in place of the server's plain-text
+    one (`manage.py web` turns that off in JSON mode).
     """
 
     def __init__(self, app):

@@ -5,6 +5,7 @@ studio on one machine: SQLite, the django-q2 ORM broker, an embedded Redis for t
 layer and files on the local disk.
 """
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -40,11 +41,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "videogen")
-# daphne processes `manage.py serve` runs on its port (each uses one CPU core at most).
-WEB_PROCESSES = env_int("WEB_PROCESSES", 1, minimum=1)
+# Web processes `manage.py serve` runs on its port: each uses one CPU core at most, so by
+# default one per core this process may use (at most 8).
+WEB_PROCESSES = env_int("WEB_PROCESSES", min(len(os.sched_getaffinity(0)), 8), minimum=1)
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -103,7 +104,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
+        # Web processes keep a few request threads for their lifetime (videogen/asgi.py), so
+        # a connection serves many requests; it is checked before reuse after an error.
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600, minimum=0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

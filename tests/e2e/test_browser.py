@@ -1,5 +1,5 @@
 """The pages that matter, in Debian's chromium driven by Playwright, against the real stack
-(`manage.py serve`: daphne, the worker cluster, the embedded Redis).
+(`manage.py serve`: the web server, the worker cluster, the embedded Redis).
 
 Screenshots of each step go to test-artifacts/e2e/.
 """

@@ -1,6 +1,6 @@
-"""Start the real stack in child processes: daphne, the django-q2 cluster, a real database and
-a real cross-process channel layer, with the production settings. Used by the live tests and
-the benchmarks.
+"""Start the real stack in child processes: the web server, the django-q2 cluster, a real
+database and a real cross-process channel layer, with the production settings. Used by the
+live tests and the benchmarks.
 
 Without DATABASE_URL/REDIS_URL in the environment it runs the embedded defaults (SQLite, the
 ORM broker, an embedded Redis for Channels); with them (CI's second pass) it runs against the
@@ -121,19 +121,7 @@ class LiveStack:
         self.wait_http()
 
     def start_web(self):
-        self.spawn(
-            "web",
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "videogen.asgi:application",
-            ],
-        )
+        self.spawn("web", [sys.executable, "manage.py", "web", "--port", str(self.port)])
         self.wait_http()
 
     def start_redis_if_embedded(self):

@@ -1,4 +1,4 @@
-"""Metrics, JSON logs and health against real daphne and qcluster processes.
+"""Metrics, JSON logs and health against real web and qcluster processes.
 
 Two web processes must report the same figures for work a separate worker process did; every
 line the web and worker processes log must be JSON; and health must answer 503, naming the
@@ -21,12 +21,7 @@ TOKEN = "live-metrics-token"
 
 
 def spawn_web(stack: LiveStack, name: str, port: int) -> str:
-    # -v 0: in JSON mode the application writes the access log itself.
-    stack.spawn(
-        name,
-        [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port),
-         "videogen.asgi:application"],
-    )  # fmt: skip
+    stack.spawn(name, [sys.executable, "manage.py", "web", "--port", str(port)])
     base = f"http://127.0.0.1:{port}"
     wait_for(lambda: _answers(stack, base), 60, f"{name} to answer", interval=0.2)
     return base
@@ -115,7 +110,8 @@ def test_two_web_processes_report_one_workers_job_and_every_log_line_is_json(liv
     assert {line.get("stage") for line in about_job} >= set(seconds), about_job
     assert all(line["logger"] == "pipeline.engine.runner" for line in about_job)
     web = log_lines(live, "web-1")
-    assert any(line["message"].startswith("Starting server") for line in web), web[:5]
+    assert any(line["message"].startswith("Started server process") for line in web), web[:5]
+    assert not any("color_message" in line for line in web)
     created = [
         line
         for line in web

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             "--web-processes",
             type=int,
             default=settings.WEB_PROCESSES,
-            help="daphne processes sharing the port (one uses one CPU core at most).",
+            help="Web processes sharing the port (one uses one CPU core at most).",
         )
 
     def handle(self, *args, **options):
@@ -74,25 +74,17 @@ class Command(BaseCommand):
         )
 
     def _start_web(self, host: str, port: int, processes: int) -> None:
-        """One daphne process on host:port, or several accepting on one shared socket (the
-        kernel hands each new connection to one of them)."""
-        daphne = [
-            sys.executable,
-            "-m",
-            "daphne",
-            "--proxy-headers",
-            # In JSON mode the application writes the access log (videogen.logs).
-            *(["-v", "0"] if settings.LOG_FORMAT == "json" else []),
-        ]
-        app = "videogen.asgi:application"
+        """One web process (`manage.py web`) on host:port, or several accepting on one shared
+        socket (the kernel hands each new connection to one of them)."""
+        web = [sys.executable, "manage.py", "web"]
         if processes <= 1:
-            self._start("web", [*daphne, "-b", host, "-p", str(port), app])
+            self._start("web", [*web, "--host", host, "--port", str(port)])
             return
-        listener = socket.create_server((host, port), backlog=1024)
+        listener = socket.create_server((host, port), backlog=2048)
         listener.setblocking(False)
         fd = listener.fileno()
         for n in range(1, processes + 1):
-            self._start(f"web-{n}", [*daphne, "--fd", str(fd), app], pass_fds=(fd,))
+            self._start(f"web-{n}", [*web, "--fd", str(fd)], pass_fds=(fd,))
         listener.close()  # the children hold it now
 
     @staticmethod

@@ -1,0 +1,110 @@
+"""The ASGI handler runs requests in threads it keeps, so their database connections serve
+one request after another; requests beyond them wait for one, and a streamed response gives
+its thread back while it streams."""
+
+import asyncio
+import json
+
+import pytest
+from django.db import connections
+
+from tests.web import urls
+from videogen.asgi import SyncChainASGIHandler
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCOPE = {
+    "type": "http",
+    "asgi": {"version": "3.0"},
+    "http_version": "1.1",
+    "method": "GET",
+    "scheme": "http",
+    "path": "/where",
+    "raw_path": b"/where",
+    "query_string": b"",
+    "headers": [(b"host", b"127.0.0.1")],
+    "client": ("127.0.0.1", 40000),
+    "server": ("127.0.0.1", 8000),
+}
+
+
+async def request(handler, path="/where", sent=None) -> dict:
+    sent = [] if sent is None else sent
+    answered = asyncio.Event()
+    body = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if body:
+            return body.pop()
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered.set()
+
+    await handler({**SCOPE, "path": path, "raw_path": path.encode()}, receive, send)
+    assert sent[0]["status"] == 200, sent
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return json.loads(body) if path == "/where" else body
+
+
+@pytest.fixture
+def handler_with(settings):
+    settings.ROOT_URLCONF = "tests.web.urls"
+    urls.served_by.clear()
+    made = []
+
+    def make(threads):
+        handler = SyncChainASGIHandler(threads=threads)
+        made.append(handler)
+        return handler
+
+    yield make
+    for handler in made:
+        for executor in handler._idle_threads:
+            executor.submit(connections.close_all).result()
+            executor.shutdown()
+
+
+def test_requests_one_after_another_share_a_thread_and_its_connection(handler_with):
+    handler = handler_with(threads=2)
+
+    async def three():
+        return [await request(handler) for _ in range(3)]
+
+    answers = asyncio.run(three())
+    assert len({a["thread"] for a in answers}) == 1
+    assert len({a["connection"] for a in answers}) == 1
+    assert urls.served_by[-1].connection is not None  # kept open for the next request
+
+
+def test_requests_beyond_the_kept_threads_wait_for_one(handler_with):
+    handler = handler_with(threads=1)
+
+    async def together():
+        return await asyncio.gather(*(request(handler) for _ in range(4)))
+
+    answers = asyncio.run(together())
+    assert len({a["thread"] for a in answers}) == 1
+    assert len({a["connection"] for a in answers}) == 1
+
+
+def test_a_streamed_response_does_not_hold_its_thread(handler_with):
+    handler = handler_with(threads=1)
+
+    async def scenario():
+        urls.stream_may_end = asyncio.Event()
+        streamed = []
+        streaming = asyncio.create_task(request(handler, "/stream", streamed))
+        while not any(m.get("body") == b"first " for m in streamed):
+            await asyncio.sleep(0.01)
+        # The only kept thread is free again while the stream is open.
+        answer = await asyncio.wait_for(request(handler), timeout=10)
+        urls.stream_may_end.set()
+        return answer, await asyncio.wait_for(streaming, timeout=10)
+
+    answer, body = asyncio.run(scenario())
+    assert answer["connection"]
+    assert body == b"first last"
