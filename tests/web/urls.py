@@ -3,7 +3,7 @@
 import asyncio
 import threading
 
-from django.db import connection
+from django.db import connections
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 
@@ -15,8 +15,11 @@ served_by = []
 
 def where(request):
     User.objects.exists()
-    served_by.append(connection)
-    return JsonResponse({"thread": threading.get_ident(), "connection": id(connection.connection)})
+    # The wrapper of this thread (`django.db.connection` is a proxy that would resolve to
+    # whichever thread looks at it later).
+    wrapper = connections["default"]
+    served_by.append(wrapper)
+    return JsonResponse({"thread": threading.get_ident(), "connection": id(wrapper.connection)})
 
 
 # Set by the test to let the streamed response finish.
