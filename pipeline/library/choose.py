@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     of on or our she so than that the their them then there these they this to was we were
     what when where which who will with you your not no one all out up down over just very
     can could would should about after before again more most some such only own same too
-    him me my us do did does doing""".split()
+    him me my us do did does doing other another each every""".split()
 )
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
@@ -143,7 +143,8 @@ def choose_visuals(
     choices = []
     for number, scene in enumerate(scenes):
         phrases, weighted = scene_terms(scene.get("search_terms") or [], scene.get("narration", ""))
-        terms = tuple(phrases) or tuple(w for w, _ in weighted[:3])
+        # What the reason quotes and stock is searched for: the terms, then narration words.
+        terms = tuple(phrases) + tuple(w for w, weight in weighted if weight < 2)[:3]
         choice = _choose_one(number, index, phrases, weighted, terms, used, mode, use_stock, stock)
         if choice.candidate is not None:
             used.add(choice.candidate.key)
