@@ -136,8 +136,8 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # The media library: clips are probed and re-muxed, pictures decoded and re-encoded.
-MEDIA_CLIP_MAX_BYTES = env_int("MEDIA_CLIP_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
-MEDIA_CLIP_MAX_SECONDS = env_int("MEDIA_CLIP_MAX_SECONDS", 120, minimum=1)
+MEDIA_CLIP_MAX_BYTES = env_int("MEDIA_CLIP_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+MEDIA_CLIP_MAX_SECONDS = env_int("MEDIA_CLIP_MAX_SECONDS", 60, minimum=1)
 # Stock photos and footage: off while the key is empty. The base URLs are for tests and proxies.
 PEXELS_API_KEY = env_str("PEXELS_API_KEY")
 PEXELS_BASE_URL = env_str("PEXELS_BASE_URL", "https://api.pexels.com")
