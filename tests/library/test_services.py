@@ -124,3 +124,14 @@ def test_delete_removes_the_files_after_commit(alice, django_capture_on_commit_c
     assert not MediaItem.objects.exists()
     assert not any(default_storage.exists(n) for n in names)
     assert storage_used_by(user=alice) == 0
+
+
+def test_admin_delete_removes_the_files(client, alice, django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    item = media_create(owner=alice, file=upload(clip_bytes(1.0)))
+    client.force_login(UserFactory(superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/pipeline/mediaitem/{item.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not MediaItem.objects.exists() and not default_storage.exists(item.file.name)
