@@ -104,8 +104,8 @@ def scene_visuals(ctx, plan) -> list[dict]:
 def _fetch(ctx, index: int, item: MediaItem) -> str:
     """Copies the item's file into the work folder (once: a retry keeps it)."""
     extension = "mp4" if item.kind == MediaItem.Kind.VIDEO else item.format.lower()
-    folder = "clips" if item.kind == MediaItem.Kind.VIDEO else "stills"
-    path = ctx.path(f"{folder}/{index:02d}-{item.pk.hex[:8]}.{extension}")
+    # Clips too go in stills/, the folder the stage declares it produces.
+    path = ctx.path(f"stills/{index:02d}-{item.pk.hex[:8]}.{extension}")
     if not path.exists():
         partial = path.with_suffix(".part")
         with item.file.open("rb") as stored, partial.open("wb") as out:
