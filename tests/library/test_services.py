@@ -1,14 +1,18 @@
 """The media library's services: what is kept of an upload, what is refused and why."""
 
 import io
+import os
+import time
 import zipfile
 
 import av
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from pipeline.cleanup import orphans_sweep
 from pipeline.library.services import media_create, media_delete, tags_clean
 from pipeline.models import MediaItem
 from pipeline.quotas import StorageQuotaExceeded, storage_used_by
@@ -135,3 +139,16 @@ def test_admin_delete_removes_the_files(client, alice, django_capture_on_commit_
         response = client.post(f"/admin/pipeline/mediaitem/{item.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not MediaItem.objects.exists() and not default_storage.exists(item.file.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orphan_sweep_covers_the_library_folder(alice, settings):
+    settings.ORPHAN_GRACE_HOURS = 1
+    item = media_create(owner=alice, file=upload(clip_bytes(1.0)))
+    orphan = default_storage.save(f"media/{alice.pk}/left-behind.mp4", ContentFile(b"x" * 10))
+    old = time.time() - 3 * 3600
+    for name in (item.file.name, item.thumbnail.name, orphan):
+        os.utime(default_storage.path(name), (old, old))
+    orphans_sweep()
+    assert not default_storage.exists(orphan)
+    assert default_storage.exists(item.file.name) and default_storage.exists(item.thumbnail.name)
