@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -20,6 +20,9 @@ MEDIA_TAG = extend_schema(tags=["media"])
 
 
 class MediaItemSerializer(serializers.ModelSerializer):
+    # Empty for a person's own uploads, so not declared as URIs.
+    source_url = serializers.CharField(read_only=True)
+    author_url = serializers.CharField(read_only=True)
     file_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
@@ -110,10 +113,6 @@ class _MediaFileView(APIView):
     content_negotiation_class = FirstRenderer
     field = "file"
 
-    @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-        parameters=[OpenApiParameter("item_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-    )
     def get(self, request, item_id):
         item = _own_item(request, item_id)
         field = getattr(item, self.field)
@@ -123,13 +122,22 @@ class _MediaFileView(APIView):
         return stored_file_response(request, field, content_type=content_type)
 
 
+_FILE_TYPES = ("image/jpeg", "image/png", "image/webp", "video/mp4")
+
+
 @MEDIA_TAG
 class MediaFileView(_MediaFileView):
-    """The stored picture or clip (HTTP Range supported)."""
+    @extend_schema(responses={(200, t): OpenApiTypes.BINARY for t in _FILE_TYPES})
+    def get(self, request, item_id):
+        """The stored picture or clip (HTTP Range supported)."""
+        return super().get(request, item_id)
 
 
 @MEDIA_TAG
 class MediaThumbnailView(_MediaFileView):
-    """A JPEG of the picture, or of the clip's first frame."""
-
     field = "thumbnail"
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    def get(self, request, item_id):
+        """A JPEG of the picture, or of the clip's first frame."""
+        return super().get(request, item_id)
