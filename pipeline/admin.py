@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from pipeline.models import Job, JobEvent, Upload
+from pipeline.library.services import media_delete
+from pipeline.models import Job, JobEvent, MediaItem, Upload
 from pipeline.services import JobLimit, JobStateError, job_cancel, job_delete, job_retry
 
 
@@ -98,3 +99,21 @@ class UploadAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(MediaItem)
+class MediaItemAdmin(admin.ModelAdmin):
+    list_display = ("id", "owner", "kind", "original_name", "source", "size", "created_at")
+    list_filter = ("kind", "source")
+    search_fields = ("id", "owner__email", "original_name", "author")
+    readonly_fields = [f.name for f in MediaItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def delete_model(self, request, obj):
+        media_delete(item=obj)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            media_delete(item=item)

@@ -37,7 +37,7 @@ from pipeline.models import Job
 logger = logging.getLogger(__name__)
 
 # The folders of default storage that the app writes (see the models' upload_to).
-STORAGE_PREFIXES = ("videos", "avatars", "uploads")
+STORAGE_PREFIXES = ("videos", "avatars", "uploads", "media")
 
 
 @dataclass

@@ -182,3 +182,71 @@ class JobOutcomeCount(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.outcome}: {self.count}"
+
+
+def media_upload_to(instance, filename):
+    extension = "mp4" if instance.kind == MediaItem.Kind.VIDEO else instance.format.lower()
+    return f"media/{instance.owner_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def media_thumbnail_to(instance, filename):
+    return f"media/{instance.owner_id}/{uuid.uuid4().hex}.thumb.jpg"
+
+
+class MediaItem(models.Model):
+    """A picture or clip in a person's media library: their own upload, or a stock file kept
+    with its licence and author so the videos that use it can credit it."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video clip"
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Upload"
+        PEXELS = "pexels", "Pexels"
+        PIXABAY = "pixabay", "Pixabay"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="media_items"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    file = models.FileField(upload_to=media_upload_to, max_length=300)
+    # A JPEG of the picture or of the clip's first frame, for the library page.
+    thumbnail = models.FileField(upload_to=media_thumbnail_to, max_length=300, blank=True)
+    format = models.CharField(max_length=8)  # JPEG, PNG, WEBP or MP4
+    original_name = models.CharField(max_length=255, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    duration = models.FloatField(null=True, blank=True)  # seconds, clips only
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.UPLOAD)
+    # Where a stock file came from: the provider's own id, its page, author and licence.
+    source_id = models.CharField(max_length=64, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    author_url = models.URLField(max_length=500, blank=True)
+    license = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A stock file is downloaded once per person, however many videos use it.
+            models.UniqueConstraint(
+                fields=["owner", "source", "source_id", "kind"],
+                condition=~models.Q(source="upload"),
+                name="pipeline_mediaitem_stock_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.original_name or self.id}"
+
+    @property
+    def credit(self) -> str:
+        """The attribution line a video using this item shows ("" for a person's own)."""
+        if self.source == self.Source.UPLOAD:
+            return ""
+        return f"{self.get_kind_display()} by {self.author} on {self.get_source_display()}"

@@ -1,7 +1,8 @@
 """What a person may still start and store: the active-job cap, the per-user storage quota and
 the site-wide storage cap.
 
-Stored bytes are the videos' MP4 files (`Video.size`) and the reference images (`Upload.size`),
+Stored bytes are the videos' MP4 files (`Video.size`), the reference images (`Upload.size`) and
+the media library's pictures and clips (`MediaItem.size`),
 both recorded on their rows when stored, so counting them never touches the storage. Posters
 and captions are small beside their videos and are not counted.
 """
@@ -12,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 
 from gallery.models import Video
 from pipeline.errors import GeneratorError
-from pipeline.models import Job, Upload
+from pipeline.models import Job, MediaItem, Upload
 
 
 class JobLimit(Exception):
@@ -101,7 +102,7 @@ class StorageQuotaError(GeneratorError):
 def _stored_bytes(**owner) -> int:
     return sum(
         model.objects.filter(**owner).aggregate(n=Sum("size"))["n"] or 0
-        for model in (Video, Upload)
+        for model in (Video, Upload, MediaItem)
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from studio import api, models_api, voices_api
+from studio import api, media_api, models_api, voices_api
 
 urlpatterns = [
     path("jobs", api.JobListCreateView.as_view(), name="api-jobs"),
@@ -18,6 +18,14 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/script", api.JobScriptView.as_view(), name="api-job-script"),
     path("jobs/<uuid:job_id>/video", api.JobVideoView.as_view(), name="api-job-video"),
     path("uploads", api.UploadView.as_view(), name="api-uploads"),
+    path("media", media_api.MediaListCreateView.as_view(), name="api-media"),
+    path("media/<uuid:item_id>", media_api.MediaDetailView.as_view(), name="api-media-item"),
+    path("media/<uuid:item_id>/file", media_api.MediaFileView.as_view(), name="api-media-file"),
+    path(
+        "media/<uuid:item_id>/thumbnail",
+        media_api.MediaThumbnailView.as_view(),
+        name="api-media-thumbnail",
+    ),
     path("generators", api.GeneratorsView.as_view(), name="api-generators"),
     path("models", models_api.ModelsView.as_view(), name="api-models"),
     path("models/<str:model_id>", models_api.ModelDetailView.as_view(), name="api-model"),

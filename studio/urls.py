@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import views
+from studio import library_views, views
 
 app_name = "studio"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("studio/", views.studio, name="studio"),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<uuid:job_id>/", views.job, name="job"),
+    path("library/", library_views.library, name="library"),
 ]

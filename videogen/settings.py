@@ -139,6 +139,16 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000, minimum=1)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# The media library: clips are probed and re-muxed, pictures decoded and re-encoded.
+MEDIA_CLIP_MAX_BYTES = env_int("MEDIA_CLIP_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+MEDIA_CLIP_MAX_SECONDS = env_int("MEDIA_CLIP_MAX_SECONDS", 60, minimum=1)
+# Stock photos and footage: off while the key is empty. The base URLs are for tests and proxies.
+PEXELS_API_KEY = env_str("PEXELS_API_KEY")
+PEXELS_BASE_URL = env_str("PEXELS_BASE_URL", "https://api.pexels.com")
+PIXABAY_API_KEY = env_str("PIXABAY_API_KEY")
+PIXABAY_BASE_URL = env_str("PIXABAY_BASE_URL", "https://pixabay.com")
+# How long a stock search is remembered (a re-render asks nothing new within it).
+STOCK_CACHE_SECONDS = env_int("STOCK_CACHE_SECONDS", 24 * 3600, minimum=0)
 REPORTS_AUTO_HIDE_THRESHOLD = env_int("REPORTS_AUTO_HIDE_THRESHOLD", 3, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -347,7 +357,9 @@ ORPHAN_GRACE_HOURS = env_int("ORPHAN_GRACE_HOURS", 24, minimum=1)
 # Larger request bodies get 413 before they are read (the largest upload, plus room for the
 # form around it).
 REQUEST_MAX_BYTES = env_int(
-    "REQUEST_MAX_BYTES", max(UPLOAD_MAX_BYTES, AVATAR_MAX_BYTES) + _MIB, minimum=1024
+    "REQUEST_MAX_BYTES",
+    max(UPLOAD_MAX_BYTES, AVATAR_MAX_BYTES, MEDIA_CLIP_MAX_BYTES) + _MIB,
+    minimum=1024,
 )
 # A site-wide key that API clients must send (X-API-Key) besides their own credentials.
 API_KEY_REQUIRED = env_bool("API_KEY_REQUIRED", False)

@@ -18,7 +18,6 @@ from pipeline.generators.narration import earlier_output, load_plan, narrate, sp
 from pipeline.media.assemble import (
     CAPTION_PRESETS,
     CaptionStyle,
-    Segment,
     Timeline,
     assemble,
     concat_clips,
@@ -92,15 +91,21 @@ def captions_stage(ctx) -> dict:
 
 
 def visuals_stage(ctx) -> dict:
-    """A picture per scene from the images backend (procedural by default)."""
+    """A picture or clip per scene: from the person's library or stock where one matches the
+    scene's words (option `visuals`), else from the images backend (procedural by default)."""
     from pipeline.gpu import device_lock
+    from pipeline.library.visuals import scene_visuals
 
     plan = load_plan(ctx)
     images = get_provider("images")
     size = _size(ctx)
     device = images.device() if hasattr(images, "device") else "cpu"
+    chosen = scene_visuals(ctx, plan)
     paths = []
     for index, scene in enumerate(plan.scenes):
+        if chosen[index]["file"]:
+            paths.append(chosen[index]["file"])
+            continue
         path = ctx.path(f"stills/{index:02d}.png")
         paths.append(str(path.relative_to(ctx.workdir)))
         if path.exists():
@@ -125,7 +130,7 @@ def visuals_stage(ctx) -> dict:
                 draw()
         else:
             draw()
-    return {"stills": paths}
+    return {"stills": paths, "visuals": chosen}
 
 
 def ambient_music(path: Path, seconds: float, *, rate: int = 44100, seed: int = 0) -> Path:
@@ -157,14 +162,19 @@ def _music(ctx, seconds: float) -> Path | None:
 
 
 def assemble_stills_stage(ctx) -> dict:
-    """The pictures, one per scene for as long as its narration, with crossfades."""
+    """The pictures (or clips), one per scene for as long as its narration, with crossfades."""
+    from pipeline.library.visuals import scene_segment
+
     timing = speech(ctx)
     stills = earlier_output(ctx, "stills")
     segments = [
-        Segment(
+        scene_segment(
+            ctx,
+            ctx.workdir / still,
             duration=span["end"] - span["start"],
-            image=ctx.workdir / still,
             motion=ctx.options.get("motion", True),
+            size=_size(ctx),
+            fps=int(ctx.options.get("fps", 30)),
         )
         for still, span in zip(stills, timing["scenes"], strict=True)
     ]

@@ -27,6 +27,11 @@ class SlideshowOptions(NarratedVideoOptions):
 
     motion = serializers.BooleanField(default=True, help_text="A slow zoom on each picture.")
     crossfade = serializers.FloatField(default=0.5, min_value=0.0, max_value=1.5)
+    visuals = serializers.ChoiceField(
+        choices=["auto", "library", "stock", "procedural"], default="auto",
+        help_text="Where each scene's picture comes from: auto (your library, then stock "
+        "when configured, then drawn), library, stock or procedural.",
+    )  # fmt: skip
     music = serializers.ChoiceField(
         choices=["none", "ambient"], default="none",
         help_text="Background music, ducked under the narration.",

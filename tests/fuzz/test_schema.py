@@ -18,7 +18,9 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import positive_data_acceptance
 
 from gallery.models import Video
-from pipeline.models import Job
+from pipeline.library.services import media_create
+from pipeline.models import Job, MediaItem
+from tests.accounts.imagefiles import image_bytes, upload
 from tests.factories import VideoFactory
 
 # Bounded for CI: every operation gets this many generated cases.
@@ -36,21 +38,32 @@ def wsgi_app(db):
     request_finished.connect(close_old_connections)
 
 
+def media_item(owner):
+    return media_create(owner=owner, file=upload(image_bytes("PNG"), "sea.png"), tags="sea")
+
+
 @pytest.fixture
 def api_schema(wsgi_app, alice, make_job):
     job = make_job()
     video = VideoFactory(owner=alice, with_captions=True, with_poster=True, visibility="public")
+    item = media_item(alice)
     token = Token.objects.create(user=alice)
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     schema.real = {
         "token": token.key,
         "user": alice,
         # The routes behind an id run on real rows, not only their 404.
-        "ids": {"job_id": str(job.id), "video_id": str(video.id), "model_id": "t2v"},
+        "ids": {
+            "job_id": str(job.id),
+            "video_id": str(video.id),
+            "model_id": "t2v",
+            "item_id": str(item.id),
+        },  # fmt: skip
         # DELETE is fuzzed too: the next cases get new rows.
         "remake": {
             "job_id": lambda: make_job(),
             "video_id": lambda: VideoFactory(owner=alice, with_captions=True, visibility="public"),
+            "item_id": lambda: media_item(alice),
         },
     }
     return schema
@@ -73,7 +86,7 @@ def fuzz(operation, real: dict) -> None:
         # Revoking the token and changing the password are operations too: every case
         # starts with the token valid again.
         Token.objects.get_or_create(key=real["token"], defaults={"user": real["user"]})
-        for name, model in (("job_id", Job), ("video_id", Video)):
+        for name, model in (("job_id", Job), ("video_id", Video), ("item_id", MediaItem)):
             if not model.objects.filter(pk=real["ids"][name]).exists():
                 real["ids"][name] = str(real["remake"][name]().pk)
         case.call_and_validate(

@@ -90,3 +90,34 @@ def test_fake_images_writes_a_png_that_depends_on_prompt_and_seed(tmp_path):
         assert image.size == (40, 30)
     assert Path(a).read_bytes() != Path(b).read_bytes()
     assert [call["seed"] for call in fake.calls] == [0, 1]
+
+
+def test_key_words_name_the_subject_not_the_style():
+    from pipeline.providers.images.procedural import key_words
+
+    assert key_words("Lighthouse keepers on the stairs, soft watercolor illustration") == (
+        "LIGHTHOUSE KEEPERS STAIRS"
+    )
+    assert key_words("Illustration of a fox in the snow") == "FOX SNOW"
+    assert key_words("...") == ""
+
+
+@pytest.mark.skipif(not HAS_VISUALS, reason="pipeline.media.visuals (render_still) not present")
+def test_procedural_without_text_writes_the_scene_key_words_large(tmp_path):
+    from pipeline.media.visuals import PALETTES
+
+    def text_pixels(prompt):
+        path = ProceduralImages().generate(
+            prompt=prompt, size=(320, 180), out_path=tmp_path / "k.png", seed=3, palette="warm"
+        )
+        with Image.open(path) as image:
+            middle = image.convert("RGB").crop((40, 50, 280, 130))
+        color = PALETTES["warm"].text
+        return sum(
+            1
+            for p in middle.getdata()
+            if sum(abs(a - b) for a, b in zip(p, color, strict=True)) < 30
+        )
+
+    assert text_pixels("Lighthouse keeper, soft watercolor illustration") > 200
+    assert text_pixels("...") < 50  # no words: the background alone

@@ -14,6 +14,7 @@ from accounts import services as accounts_services
 from pipeline.engine.artifacts import stage_artifacts_store
 from pipeline.engine.events import event_publish
 from pipeline.engine.runner import job_workdir
+from pipeline.library.services import media_create
 from pipeline.models import Job
 from pipeline.services import upload_create
 from tests.accounts.imagefiles import image_bytes, upload
@@ -38,10 +39,13 @@ class World:
     bob_video: object
     tokens: dict
     stale_cookies: dict = field(default_factory=dict)
+    media: object = None
 
     def markers(self) -> list[str]:
         """Strings that only the owner (and, on detail routes, staff) may ever see."""
-        return [SECRET, str(self.job.id), str(self.video.id), str(self.upload.id)]
+        return [
+            SECRET, str(self.job.id), str(self.video.id), str(self.upload.id), str(self.media.id)
+        ]  # fmt: skip
 
 
 def _job(owner, title, prompt):
@@ -86,6 +90,9 @@ def world(db, alice, bob, charlie):
     (workdir / "logs" / "worker.log").write_text(f"{SECRET} worker log")
     artifacts_store(job)
     reference = upload_create(owner=alice, file=upload(image_bytes("PNG"), "ref.png"))
+    media = media_create(
+        owner=alice, file=upload(image_bytes("PNG"), f"{SECRET}.png"), tags=[SECRET.lower()]
+    )
 
     bob_job = _job(bob, "Bob's own job", "Bob's prompt.")
     bob_video = VideoFactory(owner=bob, title="Bob's own clip", visibility="private")
@@ -105,6 +112,7 @@ def world(db, alice, bob, charlie):
             "revoked": old_token,
         },
         stale_cookies=stale.cookies,
+        media=media,
     )
 
 

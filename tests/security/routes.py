@@ -70,6 +70,10 @@ def _video(w):
     return [w.video.id]
 
 
+def _media(w):
+    return [w.media.id]
+
+
 def _reset_link(w):
     # A real link of alice's: it is a bearer secret by design, and whoever holds it may set
     # her password; the matrix uses a forged token so the page shows "invalid link".
@@ -162,6 +166,17 @@ ROUTES: dict[str, Route] = {
     "api-job-script": Route({"GET": api_owner(200)}, args=_job, shows=("GET",)),
     "api-job-video": Route({"GET": api_owner(200)}, args=_job),
     "api-uploads": Route({"POST": api_signed_in(400)}),
+    # A library is private: staff too are told another person's item does not exist.
+    "api-media": Route(
+        {"GET": api_signed_in(200), "POST": api_signed_in(400)}, shows=("GET",), own_only=True
+    ),
+    "api-media-item": Route(
+        {"GET": api_owner(200, staff=404), "DELETE": api_owner(204, staff=404)},
+        args=_media,
+        shows=("GET",),
+    ),
+    "api-media-file": Route({"GET": api_owner(200, staff=404)}, args=_media),
+    "api-media-thumbnail": Route({"GET": api_owner(200, staff=404)}, args=_media),
     "api-generators": Route({"GET": api_signed_in(200)}),
     "api-models": Route({"GET": api_signed_in(200)}),
     "api-model": Route({"GET": api_signed_in(200)}, args=lambda w: ["t2v"]),
@@ -201,5 +216,6 @@ ROUTES: dict[str, Route] = {
     # A POST without a known generator names nothing that exists (404).
     "studio:studio": Route({"GET": page_signed_in(200), "POST": page_signed_in(404)}),
     "studio:jobs": Route({"GET": page_signed_in(200)}, shows=("GET",), own_only=True),
+    "studio:library": Route({"GET": page_signed_in(200)}, shows=("GET",), own_only=True),
     "studio:job": Route({"GET": page_signed_in(200, other=404)}, args=_job, shows=("GET",)),
 }
