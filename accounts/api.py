@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import ValidationError, as_serializer_error
@@ -27,7 +28,6 @@ from accounts.serializers import (
     UserUpdateSerializer,
 )
 from accounts.throttling import ScopedRateThrottle
-from videogen.parsers import MultiPartParser
 
 TAGS = ["auth"]
 BAD_REQUEST = OpenApiResponse(description="Invalid input; the errors are listed by field.")

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,7 +28,6 @@ from pipeline.services import (
 from studio.selectors import job_artifact, jobs_visible_to
 from studio.services import job_create, stage_name_validate
 from videogen.fields import StrictCharField
-from videogen.parsers import MultiPartParser
 
 CONFLICT_RESPONSE = {
     409: inline_serializer("StateConflict", {"detail": serializers.CharField()}),
