@@ -27,7 +27,7 @@ from pipeline.services import (
 )
 from studio.selectors import job_artifact, jobs_visible_to
 from studio.services import job_create, stage_name_validate
-from videogen.fields import StrictCharField
+from videogen.fields import StrictCharField, query_params
 
 CONFLICT_RESPONSE = {
     409: inline_serializer("StateConflict", {"detail": serializers.CharField()}),
@@ -106,7 +106,7 @@ class JobListCreateView(generics.ListAPIView):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
-        filters = JobListFilterSerializer(data=self.request.query_params)
+        filters = JobListFilterSerializer(data=query_params(self.request))
         filters.is_valid(raise_exception=True)
         jobs = Job.objects.filter(owner=self.request.user).select_related("result")
         if status_ := filters.validated_data.get("status"):
@@ -269,7 +269,7 @@ class JobEventsView(JobMixin, APIView):
         responses=JobEventSerializer(many=True),
     )
     def get(self, request, job_id):
-        query = EventQuerySerializer(data=request.query_params)
+        query = EventQuerySerializer(data=query_params(request))
         query.is_valid(raise_exception=True)
         job = self.get_job()
         events = JobEvent.objects.filter(job=job, seq__gt=query.validated_data["after"])

@@ -11,3 +11,10 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def query_params(request) -> dict:
+    """The query string for a serializer, as a plain dict: from a QueryDict DRF reads an empty
+    value (`?status=`) as if the parameter were absent, where the schema (an enum, an integer)
+    refuses it."""
+    return request.query_params.dict()

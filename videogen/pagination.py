@@ -1,5 +1,7 @@
 from rest_framework import pagination, serializers
 
+from videogen.fields import query_params
+
 MAX_PAGE_SIZE = 100
 
 
@@ -17,7 +19,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
-        query = PageQuerySerializer(data=request.query_params)
+        query = PageQuerySerializer(data=query_params(request))
         query.is_valid(raise_exception=True)
         self._page_size = query.validated_data.get("page_size", self.page_size)
         return super().paginate_queryset(queryset, request, view)
