@@ -1,6 +1,7 @@
 """Waiting on a WebSocket by what it sends, never by a quiet window of so many tenths of a
 second (which a busy machine turns into a flake either way)."""
 
+import json
 import time
 
 # Long, since it bounds a wait that ends as soon as the awaited frame comes: only a failing
@@ -25,3 +26,15 @@ async def frames_until(communicator, done, *, deadline: float = DEADLINE) -> lis
 
 def is_close(frame) -> bool:
     return frame["type"] == "websocket.close"
+
+
+async def messages_until(communicator, done, *, deadline: float = DEADLINE) -> list[dict]:
+    """The JSON messages the socket sends until `done(message)` holds for one, that one last;
+    an AssertionError if the socket closes first or the message does not come in time."""
+    frames = await frames_until(
+        communicator,
+        lambda f: is_close(f) or done(json.loads(f["text"])),
+        deadline=deadline,
+    )
+    assert not is_close(frames[-1]), f"the socket closed: {frames}"
+    return [json.loads(f["text"]) for f in frames]

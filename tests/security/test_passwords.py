@@ -194,7 +194,9 @@ def test_changing_the_password_with_the_token_ends_every_session_and_the_old_tok
     first, second, token = signed_in
 
     response = _api(token).post(
-        reverse("auth-password"), {"old_password": DEFAULT_PASSWORD, "new_password": GOOD}
+        reverse("auth-password"),
+        {"old_password": DEFAULT_PASSWORD, "new_password": GOOD},
+        format="json",
     )
 
     assert response.status_code == 200
