@@ -154,6 +154,22 @@ def test_events_endpoint_replays_after_a_seq(api_for, alice, make_job):
     assert client.get(f"/api/v1/jobs/{job.id}/events?after=x").status_code == 400
 
 
+def test_events_endpoint_gives_at_most_limit_events_in_order(api_for, alice, make_job):
+    job = make_job()
+    job_run(job_id=job.id)
+    client = api_for(alice)
+    url = f"/api/v1/jobs/{job.id}/events"
+    total = len(client.get(url).json())
+    assert total > 5
+    assert [e["seq"] for e in client.get(url, {"limit": 2}).json()] == [1, 2]
+    page = client.get(url, {"limit": 3, "after": 2}).json()
+    assert [e["seq"] for e in page] == [3, 4, 5]
+    assert len(client.get(url, {"limit": 1000, "after": 1}).json()) == total - 1
+    for bad in (0, 1001, "x"):
+        response = client.get(url, {"limit": bad})
+        assert response.status_code == 400 and "limit" in response.json()
+
+
 def test_script_is_404_until_planned_then_returned(api_for, alice, make_job):
     job = make_job(prompt="First card. Second card.")
     client = api_for(alice)
