@@ -287,6 +287,22 @@ def test_stats_are_for_staff_only(api_for, alice, charlie, make_job):
     assert body["jobs"]["by_status"] == {"queued": 1}
 
 
+def test_stats_count_jobs_by_kind_and_the_videos_storage(api_for, alice, bob, charlie, make_job):
+    from gallery.models import Video
+    from tests.factories import VideoFactory
+
+    make_job()
+    make_job(owner=bob)
+    Job.objects.create(owner=bob, kind="explainer", status="failed")
+    videos = [VideoFactory(owner=alice), VideoFactory(owner=bob)]
+    body = api_for(charlie).get("/api/v1/stats").json()
+    assert body["jobs"]["by_kind"] == {"demo": 2, "explainer": 1}
+    assert body["jobs"]["by_status"] == {"queued": 2, "failed": 1}
+    sizes = [Video.objects.get(pk=v.pk).size for v in videos]
+    assert all(size > 0 for size in sizes)
+    assert body["videos"] == {"count": 2, "bytes": sum(sizes)}
+
+
 def test_openapi_schema_lists_the_job_routes(api_for):
     response = api_for().get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
