@@ -102,20 +102,62 @@ def _reset_page(user, password):
     return response.status_code, _form_errors(response, "new_password1")
 
 
+def _admin():
+    client = Client()
+    client.force_login(UserFactory(email="root@example.com", superuser=True))
+    return client
+
+
+def _admin_add_user(_, password):
+    response = _admin().post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": EMAIL,
+            "display_name": DISPLAY_NAME,
+            "usable_password": "true",
+            "password1": password,
+            "password2": password,
+        },
+    )
+    return response.status_code, _admin_form_errors(response, "password2")
+
+
+def _admin_set_password(user, password):
+    response = _admin().post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"usable_password": "true", "password1": password, "password2": password},
+    )
+    return response.status_code, _admin_form_errors(response, "password2")
+
+
+def _admin_form_errors(response, field):
+    # The admin's add and password pages name their form `adminform` (wrapping `form`).
+    if not response.context:
+        return []
+    form = response.context.get("adminform")
+    form = getattr(form, "form", None) or response.context.get("form")
+    return form.errors.get(field, []) + form.errors.get("password1", [])
+
+
 ENTRY_POINTS = {
     "register-api": _register_api,
     "signup-page": _signup_page,
     "change-api": _change_api,
     "change-page": _change_page,
     "reset-page": _reset_page,
+    "admin-add-user": _admin_add_user,
+    "admin-set-password": _admin_set_password,
 }
+
+
+NEW_ACCOUNT = ("register-api", "signup-page", "admin-add-user")
 
 
 @pytest.mark.parametrize("weak", WEAK)
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
 def test_weak_password_is_refused_naming_the_field_and_the_rule(entry, weak, request):
     password, words = WEAK[weak]
-    user = None if entry in ("register-api", "signup-page") else request.getfixturevalue("zanzibar")
+    user = None if entry in NEW_ACCOUNT else request.getfixturevalue("zanzibar")
 
     status, errors = ENTRY_POINTS[entry](user, password)
 
@@ -132,7 +174,7 @@ def test_weak_password_is_refused_naming_the_field_and_the_rule(entry, weak, req
 
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
 def test_a_good_password_is_accepted_everywhere(entry, request):
-    user = None if entry in ("register-api", "signup-page") else request.getfixturevalue("zanzibar")
+    user = None if entry in NEW_ACCOUNT else request.getfixturevalue("zanzibar")
     status, errors = ENTRY_POINTS[entry](user, GOOD)
     assert status in (200, 201, 302) and not errors
 
