@@ -88,7 +88,6 @@ def run_sockets(world, path):
     from videogen.asgi import application
 
     headers = {p: socket_headers(world, p) for p in PRINCIPALS}
-    charlie_job = Job.objects.create(owner=world.charlie, kind="demo", title="Charlie's")
 
     async def go():
         sockets = {}
@@ -96,6 +95,10 @@ def run_sockets(world, path):
             communicator = WebsocketCommunicator(application, path, headers=headers[principal])
             accepted, _ = await communicator.connect(timeout=DEADLINE)
             sockets[principal] = (accepted, communicator)
+        # Made after the sockets opened, so it is in no snapshot.
+        charlie_job = await database_sync_to_async(Job.objects.create)(
+            owner=world.charlie, kind="demo", title="Charlie's"
+        )
         publish = database_sync_to_async(event_publish)
         await publish(job_id=world.job.id, type="progress", progress=5, message=f"{SECRET} live")
         await publish(job_id=world.bob_job.id, type="progress", progress=6, message="bob live")
