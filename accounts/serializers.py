@@ -4,6 +4,7 @@ from rest_framework import serializers
 from accounts.models import User
 from accounts.services import DISPLAY_NAME_MAX_LENGTH
 from accounts.usage import user_usage
+from videogen.fields import StrictCharField
 
 
 def _absolute(request, url):
@@ -79,15 +80,15 @@ class UserPublicSerializer(serializers.ModelSerializer):
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(
+    display_name = StrictCharField(
         required=False, allow_blank=True, max_length=DISPLAY_NAME_MAX_LENGTH
     )
 
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(write_only=True, trim_whitespace=False)
-    display_name = serializers.CharField(
+    password = StrictCharField(write_only=True, trim_whitespace=False)
+    display_name = StrictCharField(
         required=False, allow_blank=True, default="", max_length=DISPLAY_NAME_MAX_LENGTH
     )
 
@@ -103,12 +104,12 @@ class RegisterResponseSerializer(serializers.Serializer):
 
 class TokenObtainSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    password = StrictCharField(write_only=True, trim_whitespace=False)
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    old_password = serializers.CharField(write_only=True, trim_whitespace=False)
-    new_password = serializers.CharField(write_only=True, trim_whitespace=False)
+    old_password = StrictCharField(write_only=True, trim_whitespace=False)
+    new_password = StrictCharField(write_only=True, trim_whitespace=False)
 
 
 class AvatarUploadSerializer(serializers.Serializer):

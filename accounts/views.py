@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from accounts import services, throttling
@@ -39,6 +39,7 @@ def _safe_next(request, fallback):
     return resolve_url(fallback)
 
 
+@require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("password1", "password2")
 @csrf_protect
 def signup(request):
@@ -171,6 +172,7 @@ def _render_profile(request, *, profile_form=None, avatar_form=None, status=200)
     return render(request, "accounts/profile.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def profile(request):
     if request.method != "POST":

@@ -22,6 +22,7 @@ from gallery.serializers import (
     VideoUpdateSerializer,
 )
 from gallery.streaming import download_name, stored_file_response
+from videogen.fields import query_params
 
 THUMBNAIL_CACHE_SECONDS = 3600
 VIDEOS_TAG = extend_schema(tags=["videos"])
@@ -60,7 +61,7 @@ class VideoListView(generics.ListAPIView):
     serializer_class = VideoSerializer
 
     def get_queryset(self):
-        filters = VideoListFilterSerializer(data=self.request.query_params)
+        filters = VideoListFilterSerializer(data=query_params(self.request))
         filters.is_valid(raise_exception=True)
         return selectors.videos_owned_by(self.request.user, **filters.validated_data)
 
@@ -81,7 +82,7 @@ class ExploreView(generics.ListAPIView):
     permission_classes = [permissions.AllowAny]
 
     def get_queryset(self):
-        filters = ExploreFilterSerializer(data=self.request.query_params)
+        filters = ExploreFilterSerializer(data=query_params(self.request))
         filters.is_valid(raise_exception=True)
         return selectors.videos_explore(**filters.validated_data)
 

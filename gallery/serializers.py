@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.serializers import UserPublicSerializer
 from gallery.models import Report, Video
+from videogen.fields import StrictCharField
 
 
 def _absolute(request, url):
@@ -107,7 +108,7 @@ class VideoSerializer(serializers.ModelSerializer):
 
 class VideoUpdateSerializer(serializers.Serializer):
     # Checked by the services, so the page, the API and the admin refuse the same titles.
-    title = serializers.CharField(
+    title = StrictCharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=1000
     )
     visibility = serializers.ChoiceField(choices=Video.Visibility.choices, required=False)
@@ -115,18 +116,16 @@ class VideoUpdateSerializer(serializers.Serializer):
 
 class VideoListFilterSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Video.Visibility.choices, required=False)
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    q = StrictCharField(required=False, allow_blank=True, max_length=200)
 
 
 class ExploreFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    q = StrictCharField(required=False, allow_blank=True, max_length=200)
 
 
 class ReportCreateSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
-    text = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=Report.TEXT_MAX
-    )
+    text = StrictCharField(required=False, allow_blank=True, default="", max_length=Report.TEXT_MAX)
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -22,6 +22,8 @@ CHUNK = 256 * 1024
 
 def _parse_range(header: str, size: int):
     """Returns (start, end) inclusive, None for no usable range, or "invalid" for a 416."""
+    if "," in header:  # several ranges: the whole file instead, as RFC 9110 allows
+        return None
     match = _RANGE.match(header.strip())
     if not match:
         return "invalid" if header.strip().startswith("bytes=") else None

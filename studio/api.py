@@ -5,10 +5,10 @@ import mimetypes
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +29,7 @@ from pipeline.services import (
 )
 from studio.selectors import job_artifact, jobs_visible_to
 from studio.services import job_create, stage_name_validate
+from videogen.fields import StrictCharField, query_params
 
 CONFLICT_RESPONSE = {
     409: inline_serializer("StateConflict", {"detail": serializers.CharField()}),
@@ -58,23 +59,45 @@ LIMIT_SHAPE = inline_serializer(
 LIMIT_RESPONSES = {403: LIMIT_SHAPE, 429: LIMIT_SHAPE}
 
 
-class JobCreateSerializer(serializers.Serializer):
-    kind = serializers.CharField(max_length=32)
-    prompt = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
+def _kinds() -> list[str]:
+    return sorted(all_generators())
+
+
+def _stage_names() -> list[str]:
+    """Every stage any generator has; which of them a job's generator has is checked against
+    its kind when the job is made."""
+    return sorted({name for g in all_generators().values() for name in g.stage_names()})
+
+
+# `kind` and `until` are enums, in the schema and on the server: the generators installed
+# here and their stage names, read when a serializer is made (the registry is a setting).
+class GeneratorChoicesMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            self.fields["kind"].choices = _kinds()
+        if "until" in self.fields:
+            self.fields["until"].choices = _stage_names()
+
+
+UNTIL_HELP = "Stop after this stage; `POST jobs/<id>/continue` runs the rest."
+
+
+class JobCreateSerializer(GeneratorChoicesMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[], error_messages={"invalid_choice": 'Unknown generator "{input}".'}
+    )
+    prompt = StrictCharField(allow_blank=True, trim_whitespace=False, max_length=200_000)
     options = serializers.JSONField(required=False, default=dict)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    until = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=40,
-        default="",
-        help_text="Stop after this stage; `POST jobs/<id>/continue` runs the rest.",
+    title = StrictCharField(required=False, allow_blank=True, max_length=200, default="")
+    until = serializers.ChoiceField(
+        choices=[], required=False, allow_blank=True, default="", help_text=UNTIL_HELP
     )
 
 
-class JobListFilterSerializer(serializers.Serializer):
+class JobListFilterSerializer(GeneratorChoicesMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=Job.Status.choices, required=False)
-    kind = serializers.CharField(required=False, max_length=32)
+    kind = serializers.ChoiceField(choices=[], required=False)
 
 
 class JobListCreateView(generics.ListAPIView):
@@ -85,7 +108,7 @@ class JobListCreateView(generics.ListAPIView):
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
-        filters = JobListFilterSerializer(data=self.request.query_params)
+        filters = JobListFilterSerializer(data=query_params(self.request))
         filters.is_valid(raise_exception=True)
         jobs = Job.objects.filter(owner=self.request.user).select_related("result")
         if status_ := filters.validated_data.get("status"):
@@ -94,12 +117,7 @@ class JobListCreateView(generics.ListAPIView):
             jobs = jobs.filter(kind=kind)
         return jobs
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=Job.Status.values),
-            OpenApiParameter("kind", str),
-        ]
-    )
+    @extend_schema(parameters=[JobListFilterSerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -149,8 +167,10 @@ class JobRetryView(JobMixin, APIView):
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ContinueSerializer(serializers.Serializer):
-    until = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+class ContinueSerializer(GeneratorChoicesMixin, serializers.Serializer):
+    until = serializers.ChoiceField(
+        choices=[], required=False, allow_blank=True, default="", help_text=UNTIL_HELP
+    )
 
 
 class JobContinueView(JobMixin, APIView):
@@ -240,20 +260,21 @@ def artifact_content_type(name: str) -> tuple[str, bool]:
 
 
 class EventQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(required=False, default=0, min_value=0)
-    limit = serializers.IntegerField(required=False, default=500, min_value=1, max_value=1000)
+    after = serializers.IntegerField(
+        required=False, default=0, min_value=0, help_text="Only events with a larger seq."
+    )
+    limit = serializers.IntegerField(
+        required=False, default=500, min_value=1, max_value=1000, help_text="At most this many."
+    )
 
 
 class JobEventsView(JobMixin, APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("after", int, description="Only events with a larger seq."),
-            OpenApiParameter("limit", int, description="At most this many (1-1000)."),
-        ],
+        parameters=[EventQuerySerializer],
         responses=JobEventSerializer(many=True),
     )
     def get(self, request, job_id):
-        query = EventQuerySerializer(data=request.query_params)
+        query = EventQuerySerializer(data=query_params(request))
         query.is_valid(raise_exception=True)
         job = self.get_job()
         events = JobEvent.objects.filter(job=job, seq__gt=query.validated_data["after"])
@@ -315,7 +336,8 @@ class UploadSerializer(serializers.Serializer):
 
 
 class UploadView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    # A form without multipart cannot carry a file: the schema says multipart, with the file.
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request=UploadSerializer,

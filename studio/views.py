@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework import serializers
 
 from accounts.throttling import ScopedRateThrottle
@@ -19,6 +20,7 @@ from studio.selectors import jobs_visible_to
 from studio.services import job_create
 
 
+@require_GET
 def home(request):
     return render(request, "studio/home.html", {"generators": _listed_generators()})
 
@@ -32,6 +34,7 @@ def _job_create_allowed(request) -> bool:
     return ScopedRateThrottle().allow_request(request, SimpleNamespace(throttle_scope="job_create"))
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def studio(request):
     """A form per generator; unavailable generators are shown with the reason."""
@@ -77,12 +80,14 @@ def studio(request):
     )
 
 
+@require_GET
 @login_required
 def jobs(request):
     page = Paginator(Job.objects.filter(owner=request.user), 20).get_page(request.GET.get("page"))
     return render(request, "studio/jobs.html", {"page": page})
 
 
+@require_GET
 @login_required
 def job(request, job_id):
     found = jobs_visible_to(request.user).filter(pk=job_id).first()

@@ -2,8 +2,10 @@
 
 It needs nothing but Pillow and ffmpeg, so it shows the whole pipeline (queue, stages,
 checkpoints, live progress, the gallery) in seconds. It is off unless VIDEOGEN_DEMO_KIND is
-set. Its `seconds` option spreads each stage's work over time, and `fail_at` makes a stage
-fail, which is how the pipeline's cancel, retry and recovery paths are exercised.
+set. Its `seconds` option spreads each stage's work over time, `fail_at` makes a stage fail,
+and `hold_at` makes one wait until it is released (a file in the job's work folder): that is
+how the pipeline's cancel, retry and recovery paths are exercised, and how a drill catches a
+job in the middle of a stage without racing it.
 """
 
 import json
@@ -35,6 +37,13 @@ class DemoOptions(serializers.Serializer):
     fail_transient = serializers.BooleanField(
         default=False, help_text="Make that failure one that is retried automatically."
     )
+    hold_at = serializers.ChoiceField(
+        choices=["", *STAGE_NAMES],
+        default="",
+        allow_blank=True,
+        help_text="Make this stage wait, once started, until `release-<stage>` exists in the "
+        "job's work folder (it writes `holding-<stage>` there first).",
+    )
 
 
 def _work(ctx, seconds: float, message: str, steps: int = 10) -> None:
@@ -51,6 +60,17 @@ def _pause(ctx, seconds: float) -> None:
         ctx.check()
 
 
+def _maybe_hold(ctx) -> None:
+    """A stage barrier: says it is holding, then waits (still stopping on cancel) until it
+    is released."""
+    if ctx.options.get("hold_at") != ctx.stage.name:
+        return
+    ctx.path(f"holding-{ctx.stage.name}").touch()
+    release = ctx.workdir / f"release-{ctx.stage.name}"
+    while not release.exists():
+        _pause(ctx, 0.05)
+
+
 def _maybe_fail(ctx) -> None:
     if ctx.options.get("fail_at") == ctx.stage.name:
         raise GeneratorError(
@@ -62,6 +82,7 @@ def _maybe_fail(ctx) -> None:
 
 def plan(ctx) -> dict:
     _maybe_fail(ctx)
+    _maybe_hold(ctx)
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", ctx.prompt) if s.strip()]
     cards = (sentences or [ctx.prompt])[: ctx.options.get("cards", 2)]
     while len(cards) < ctx.options.get("cards", 2):
@@ -75,6 +96,7 @@ def frames(ctx) -> dict:
     from PIL import Image, ImageDraw, ImageFont
 
     _maybe_fail(ctx)
+    _maybe_hold(ctx)
     cards = json.loads((ctx.workdir / "plan.json").read_text())["cards"]
     font = ImageFont.load_default(size=28)
     seconds = ctx.options.get("seconds", 0)
@@ -98,6 +120,7 @@ def frames(ctx) -> dict:
 
 def encode(ctx) -> dict:
     _maybe_fail(ctx)
+    _maybe_hold(ctx)
     count = ctx.outputs("frames")["cards"]
     duration = count * CARD_SECONDS
     args = [*base_args()]

@@ -113,13 +113,9 @@ def test_redis_down_ten_seconds_mid_job_then_everything_finishes_and_nothing_han
     live.start_redis_on_port(port, "redis")
     wait_for(lambda: health(live)[0] == 200, 60, "health to answer 200 with Redis back")
 
+    # The job running through the outage finishes: Redis going away is not its failure.
     finished = wait_finished(client, [job_id], timeout=120)[job_id]
-    if finished["status"] == "failed":
-        # A failure must say what went wrong, in words, not as a traceback.
-        message = finished["error"]["message"] if finished.get("error") else finished["message"]
-        assert "Traceback" not in message and ("Redis" in message or "broker" in message), message
-    else:
-        assert finished["status"] == "succeeded", finished
+    assert finished["status"] == "succeeded", finished
 
     # The follower that stayed got every event through to the end, without gaps: those
     # published while Redis was down came from the database when the next live one arrived.
@@ -137,9 +133,8 @@ def test_redis_down_ten_seconds_mid_job_then_everything_finishes_and_nothing_han
     assert resumed.ended == "job ended", resumed.ended
     assert [e["seq"] for e in resumed.events] == list(range(after + 1, len(log) + 1))
     found = runs(log)  # seqs 1..n without gaps, runs never overlap
-    if finished["status"] == "succeeded":
-        assert [e["stage"] for e in log if e["type"] == "stage_complete"] == STAGES
-        assert len(found) == finished["attempts"]
+    assert [e["stage"] for e in log if e["type"] == "stage_complete"] == STAGES
+    assert len(found) == finished["attempts"]
 
     # The job submitted while Redis was down is not lost: the worker sends it again once it
     # reaches Redis (within seconds; the reaper's round, once a minute, would be the fallback).

@@ -1,10 +1,9 @@
 """Drill: the worker is killed with SIGKILL in the middle of a job, twenty times in a row."""
 
-import time
-
 import pytest
 
-from tests.drills.support import STAGES, events, job, runs, submit, wait_finished, wait_in_stage
+from tests.drills.support import STAGES, events, job, runs, submit, wait_finished
+from tests.live.stack import wait_for
 
 pytestmark = [pytest.mark.live, pytest.mark.timeout(300)]
 
@@ -19,8 +18,10 @@ def test_twenty_worker_kills_mid_stage_lose_nothing_and_never_run_a_job_twice(li
             "JOB_MAX_ATTEMPTS": "50",
             "MAX_ACTIVE_JOBS_PER_USER": "100",
             "THROTTLE_JOB_CREATE": "1000/hour",
+            "JOB_WORK_DIR": str(live.tmp / "work"),
         }
     )
+    work = live.tmp / "work"
     live.start_redis_if_embedded()
     live.start_web()
     client = live.register("drill-kill@example.com")
@@ -28,14 +29,17 @@ def test_twenty_worker_kills_mid_stage_lose_nothing_and_never_run_a_job_twice(li
     job_ids = []
     for n in range(KILLS):
         live.start_worker(f"worker-{n}")
-        job_id = submit(client, f"Crash number {n + 1}. Then finish.", seconds=0.6)
+        job_id = submit(client, f"Crash number {n + 1}. Then finish.", hold_at="frames")
         job_ids.append(job_id)
-        # Kill the whole worker cluster (master, workers, ffmpeg) while this job draws its
-        # cards, after its plan stage has been checkpointed.
-        wait_in_stage(client, job_id, "frames", timeout=60)
-        time.sleep(0.1)
+        # Kill the whole worker cluster (master, workers, ffmpeg) while this job holds in
+        # its frames stage (the demo's barrier), after its plan stage has been checkpointed.
+        holding = work / job_id / "holding-frames"
+        wait_for(holding.exists, 60, f"job {n + 1} to hold in its frames stage")
         live.kill(f"worker-{n}")
-        assert job(client, job_id)["status"] == "running", "killed while running"
+        current = job(client, job_id)
+        assert (current["status"], current["stage"]) == ("running", "frames"), current
+        # Released: the run that recovers it (in the next worker) goes through.
+        (work / job_id / "release-frames").touch()
 
     live.start_worker("worker-last")
     finished = wait_finished(client, job_ids, timeout=120)

@@ -96,6 +96,7 @@ def test_sign_up_make_a_video_watch_it_live_and_manage_it(live, browser):
     done_counts = page.evaluate("window.__doneCounts")
     assert done_counts == sorted(done_counts), done_counts
     assert {1, 2} <= set(done_counts), (done_counts, seen_done)
+    # plan, frames and encode (the video is published after the last stage).
     assert page.locator('#stages .stage[data-state="done"]').count() == 3
     assert page.locator("#event-log li").count() >= 5
 
@@ -154,7 +155,17 @@ def test_sign_up_make_a_video_watch_it_live_and_manage_it(live, browser):
         time.sleep(0.1)
     assert not [p for p in media.rglob("*") if p.is_file()], "the video's files must be gone"
     assert page.request.get(f"{live.base}/api/v1/videos/{video_id}/stream").status == 404
-    page.goto(job_url)  # the job remains, its video no longer
+    # The job remains, finished, and its page no longer offers the video.
+    response = page.goto(job_url)
+    assert response.status == 200
+    assert page.locator("#job-status").inner_text().lower() == "succeeded"
+    assert page.locator("#player").is_hidden()
+    assert (
+        page.request.get(
+            f"{live.base}/api/v1/jobs/{job_url.rstrip('/').rsplit('/', 1)[-1]}/video"
+        ).status
+        == 404
+    )
     context.close()
 
 

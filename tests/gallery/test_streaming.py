@@ -82,6 +82,15 @@ def test_stream_ignores_a_range_in_another_unit(stream):
     assert body == CLIP
 
 
+@pytest.mark.parametrize("header", ["bytes=0-9,20-29", "bytes=326-6186,-524"])
+def test_stream_sends_the_whole_file_for_several_ranges(stream, header):
+    # Several ranges would need a multipart/byteranges answer; the whole file is allowed.
+    response, body = stream(header)
+
+    assert response.status_code == 200
+    assert body == CLIP
+
+
 def test_stream_ignores_what_a_player_accepts(api_for, alice, video_for):
     video = video_for()
 

@@ -216,7 +216,9 @@ class LiveStack:
     def follow(
         self, client, job_id, *, after=0, until=("job_complete",), timeout=120, on_event=None
     ) -> list[dict]:
-        """Follows a job over its WebSocket until an event of a type in `until` arrives."""
+        """Follows a job over its WebSocket until an event of a type in `until` arrives (or,
+        `until` a function, one for which it is true)."""
+        done = until if callable(until) else (lambda message: message.get("type") in until)
         url = f"ws://127.0.0.1:{self.port}/ws/jobs/{job_id}/?after={after}"
         messages = []
         deadline = time.monotonic() + timeout
@@ -228,7 +230,7 @@ class LiveStack:
                 messages.append(message)
                 if on_event:
                     on_event(message)
-                if message.get("type") in until:
+                if done(message):
                     return messages
         raise AssertionError(f"no {until} within {timeout} s; got {messages[-3:]}")
 

@@ -1,7 +1,5 @@
 """End to end, over real sockets, against real processes."""
 
-import time
-
 import pytest
 
 from gallery.media import moov_before_mdat, probe
@@ -89,14 +87,17 @@ def test_worker_killed_mid_stage_is_replaced_and_the_job_finishes_once(live):
         json={
             "kind": "demo",
             "prompt": "Survive a crash. Then finish.",
-            "options": {"cards": 2, "seconds": 3},
+            "options": {"cards": 3, "seconds": 9},
         },
     ).json()["id"]
 
-    # Wait until the job is inside its second stage, then kill the whole worker cluster.
-    seen = live.follow(client, job_id, until=("stage_complete",), timeout=60)
+    # Wait until the job is inside its second stage (its first card drawn, two still to come,
+    # 3 s each), then kill the whole worker cluster.
+    def drawing(event):
+        return event.get("type") == "progress" and event.get("stage") == "frames"
+
+    seen = live.follow(client, job_id, until=drawing, timeout=60)
     assert any(e.get("stage") == "plan" and e["type"] == "stage_complete" for e in seen)
-    time.sleep(1.0)  # well inside "frames", which takes 3 s
     live.kill("worker-1")
     before = client.get(f"/api/v1/jobs/{job_id}").json()
     assert before["status"] == "running" and before["stage"] == "frames"

@@ -65,3 +65,42 @@ def test_a_cpu_job_sent_from_inside_a_gpu_worker_goes_to_the_default_queue(
     monkeypatch.setattr(Conf, "CLUSTER_NAME", "gpu-hosts")  # as Q_CLUSTER_NAME=gpu-hosts does
     make_job()
     assert _queues() == [settings.Q_CLUSTER["name"]]
+
+
+CONF_PROBE = (
+    "import django; django.setup(); from django_q.conf import Conf; "
+    "print(Conf.CLUSTER_NAME, Conf.WORKERS, Conf.QUEUE_LIMIT)"
+)
+
+
+def _worker_conf(**env) -> list[str]:
+    """What django-q2 makes of the settings in a fresh process, as a worker would start."""
+    import os
+    import subprocess
+    import sys
+
+    inherited = {k: v for k, v in os.environ.items() if k not in ("Q_CLUSTER_NAME", "GPU_CLUSTER")}
+    environment = {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "videogen.settings",
+        "MAX_CONCURRENT_JOBS": "2",
+        **env,
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", CONF_PROBE],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_gpu_workers_sets_the_processes_of_a_gpu_worker_only():
+    gpu = {"GPU_CLUSTER": "gpu-hosts", "GPU_WORKERS": "3"}
+    assert _worker_conf(**gpu, Q_CLUSTER_NAME="gpu-hosts")[1:] == ["3", "3"]
+    # A worker of the default queue keeps MAX_CONCURRENT_JOBS.
+    assert _worker_conf(**gpu)[1:] == ["2", "2"]
+    # GPU_WORKERS alone, without a GPU cluster, changes nothing.
+    assert _worker_conf(GPU_WORKERS="3", Q_CLUSTER_NAME="gpu-hosts")[1:] == ["2", "2"]

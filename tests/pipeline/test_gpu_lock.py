@@ -1,3 +1,6 @@
+"""The device lock, with real processes holding it. No test waits on the clock: a holder lets
+go when told, and every wait has a deadline that fails the test instead of hanging it."""
+
 import subprocess
 import sys
 import time
@@ -6,18 +9,51 @@ import pytest
 
 from pipeline.gpu import _lock_path, device_lock
 
+# Holds the lock until a line comes on stdin (or for ever), then says so.
 HOLD = """
-import fcntl, sys, time
+import fcntl, sys
 handle = open(sys.argv[1], "a+")
 fcntl.flock(handle, fcntl.LOCK_EX)
 print("held", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()
+fcntl.flock(handle, fcntl.LOCK_UN)
+print("released", flush=True)
 """
 
+# Tries the lock once without waiting: "busy" or "free".
+PROBE = """
+import fcntl, sys
+handle = open(sys.argv[1], "a+")
+try:
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    print("free")
+except BlockingIOError:
+    print("busy")
+"""
 
-def hold_in_other_process(device, seconds):
+DEADLINE = 30.0
+
+
+class WaitedTooLong(AssertionError):
+    pass
+
+
+def deadline_check(seconds=DEADLINE):
+    """A `check` that gives up the wait after `seconds`: a lock nobody releases fails the test
+    quickly rather than running into the suite's timeout."""
+    end = time.monotonic() + seconds
+
+    def check():
+        if time.monotonic() > end:
+            raise WaitedTooLong(f"the device lock was not free within {seconds} s")
+
+    return check
+
+
+def hold_in_other_process(device):
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(_lock_path(device)), str(seconds)],
+        [sys.executable, "-c", HOLD, str(_lock_path(device))],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -25,27 +61,61 @@ def hold_in_other_process(device, seconds):
     return proc
 
 
-def test_a_second_run_waits_until_the_device_is_free():
-    holder = hold_in_other_process("cuda:0", 0.6)
+def release(proc):
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+
+
+def probe(device) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(_lock_path(device))],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+@pytest.fixture
+def holders():
+    started = []
+    yield started
+    for proc in started:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_second_run_waits_until_the_device_is_free(holders):
+    holder = hold_in_other_process("cuda:0")
+    holders.append(holder)
     waited = []
-    started = time.monotonic()
-    with device_lock("cuda:0", on_wait=lambda: waited.append(True)):
-        elapsed = time.monotonic() - started
-    holder.wait()
+
+    def on_wait():
+        # The device is busy: only now is the holder told to let go.
+        waited.append(True)
+        release(holder)
+
+    with device_lock("cuda:0", on_wait=on_wait, check=deadline_check()):
+        # The holder let go before this block ran, and now this process holds the device.
+        assert holder.stdout.readline().strip() == "released"
+        assert probe("cuda:0") == "busy"
     assert waited == [True]
-    assert elapsed >= 0.4
+    assert probe("cuda:0") == "free"
 
 
-def test_the_lock_is_freed_when_its_holder_is_killed():
-    holder = hold_in_other_process("cuda:0", 60)
+def test_the_lock_is_freed_when_its_holder_is_killed(holders):
+    holder = hold_in_other_process("cuda:0")
+    holders.append(holder)
+    assert probe("cuda:0") == "busy"
     holder.kill()
     holder.wait()
-    with device_lock("cuda:0"):
-        pass
+    with device_lock("cuda:0", on_wait=lambda: pytest.fail("the dead holder kept the lock")):
+        assert probe("cuda:0") == "busy"
 
 
-def test_waiting_can_be_given_up_by_the_check():
-    holder = hold_in_other_process("cuda:1", 60)
+def test_waiting_can_be_given_up_by_the_check(holders):
+    holders.append(hold_in_other_process("cuda:1"))
 
     class Canceled(Exception):
         pass
@@ -53,19 +123,17 @@ def test_waiting_can_be_given_up_by_the_check():
     def check():
         raise Canceled
 
-    try:
-        with pytest.raises(Canceled), device_lock("cuda:1", check=check):
-            pass
-    finally:
-        holder.kill()
-        holder.wait()
+    with pytest.raises(Canceled), device_lock("cuda:1", check=check):
+        pytest.fail("the lock was taken although another process holds it")
 
 
-def test_different_devices_do_not_wait_for_each_other():
-    holder = hold_in_other_process("cuda:0", 60)
-    try:
-        with device_lock("cuda:1", on_wait=lambda: pytest.fail("cuda:1 is free")):
-            pass
-    finally:
-        holder.kill()
-        holder.wait()
+def test_a_lock_never_released_fails_at_the_deadline_instead_of_hanging(holders):
+    holders.append(hold_in_other_process("cuda:0"))
+    with pytest.raises(WaitedTooLong), device_lock("cuda:0", check=deadline_check(0.5)):
+        pytest.fail("the lock was taken although another process holds it")
+
+
+def test_different_devices_do_not_wait_for_each_other(holders):
+    holders.append(hold_in_other_process("cuda:0"))
+    with device_lock("cuda:1", on_wait=lambda: pytest.fail("cuda:1 is free")):
+        assert probe("cuda:1") == "busy" and probe("cuda:0") == "busy"

@@ -1,5 +1,6 @@
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django_q.models import Schedule
@@ -166,10 +167,11 @@ def test_cancel_kills_the_child_process_of_a_running_stage(make_job, tmp_path):
     from pipeline.generators import Generator, Stage
     from pipeline.generators.demo import DemoOptions
 
-    marker = tmp_path / "started"
+    marker = tmp_path / "pid"
 
     def sleeper(ctx: StageContext):
-        ctx.run(["sh", "-c", f"touch {marker}; sleep 60"], label="sleep")
+        # The shell becomes `sleep` (exec), so the pid written is the child's own.
+        ctx.run(["sh", "-c", f"echo $$ > {marker}.tmp; mv {marker}.tmp {marker}; exec sleep 600"])
 
     generator = Generator("demo", "x", "x", [Stage("sleep", "Sleeping", sleeper)], DemoOptions)
     from unittest import mock
@@ -178,13 +180,25 @@ def test_cancel_kills_the_child_process_of_a_running_stage(make_job, tmp_path):
     with mock.patch("pipeline.engine.runner.get_generator", return_value=generator):
         worker = threading.Thread(target=job_run, kwargs={"job_id": job.id})
         worker.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while not marker.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
+        pid = int(marker.read_text())
+        assert _alive(pid), "the stage's child should be running before the cancel"
         job_cancel(job=job)
-        worker.join(timeout=3)
+        worker.join(timeout=30)  # a deadline: the child would sleep 600 s
     assert not worker.is_alive()
     assert Job.objects.get(pk=job.pk).status == "canceled"
+    # Killed and reaped: no process, not even a zombie, is left of it.
+    assert not _alive(pid) and not Path(f"/proc/{pid}").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
 
 
 def test_a_job_that_runs_too_long_fails_with_a_hint(make_job, settings):

@@ -1,4 +1,3 @@
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,7 @@ from pipeline.providers.fakes import FakeImages
 from pipeline.providers.images.diffusion import DiffusersImages
 from pipeline.providers.images.procedural import ProceduralImages
 
-HAS_VISUALS = importlib.util.find_spec("pipeline.media.visuals") is not None
 
-
-@pytest.mark.skipif(not HAS_VISUALS, reason="pipeline.media.visuals (render_still) not present")
 def test_procedural_draws_a_still_of_the_requested_size(tmp_path):
     progress = []
     path = ProceduralImages().generate(
@@ -31,7 +27,6 @@ def test_procedural_draws_a_still_of_the_requested_size(tmp_path):
     assert progress[-1] == 1.0
 
 
-@pytest.mark.skipif(not HAS_VISUALS, reason="pipeline.media.visuals (render_still) not present")
 def test_procedural_is_deterministic_and_accepts_any_style_name(tmp_path):
     def draw(name, seed):
         return (

@@ -7,6 +7,7 @@ of it (her titles, prompt, ids: see conftest.World.markers)."""
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
 
 from gallery.models import Video
 from tests.security.conftest import PRINCIPALS, SECRET, body_of, client_for
@@ -210,3 +211,112 @@ def test_listings_show_public_videos_only_and_shared_links_open_only_what_is_sha
             if (response.status_code == 200) is not opens:
                 problems.append(f"/v/ {state} as {principal}: {response.status_code}")
     assert not problems, "\n".join(problems)
+
+
+# --- function views under other methods ------------------------------------------------------
+
+OTHER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def function_view_requests():
+    """(route name, method) for each method a function view's table does not list (a class
+    view's methods are its handlers, which the table must cover; a function's are whatever
+    it does with them)."""
+    for pattern, name, callback in resolved_routes():
+        if _is_admin(pattern) or _view_methods(callback) is not None:
+            continue
+        for method in OTHER_METHODS:
+            if method not in ROUTES[name].methods:
+                yield name, method
+
+
+def test_function_views_are_found():
+    names = {name for name, _ in function_view_requests()}
+    assert {"accounts:signup", "metrics", "studio:job", "gallery:video"} <= names
+
+
+@pytest.mark.parametrize(("name", "method"), list(function_view_requests()))
+def test_a_function_view_refuses_methods_it_does_not_serve(world, name, method):
+    route = ROUTES[name]
+    url = reverse(name, args=route.args(world) if route.args else [])
+    problems = []
+    for principal in PRINCIPALS:
+        response = _request(client_for(world, principal), method, url, {"title": "x"})
+        body = body_of(response).decode("utf-8", "replace")
+        signed_out = principal in ("anonymous", "revoked")
+        to_login = response.status_code == 302 and response["Location"].startswith(
+            reverse("accounts:login")
+        )
+        if response.status_code != 405 and not (signed_out and to_login):
+            problems.append(f"{method} {name} as {principal}: {response.status_code}")
+        if principal != "owner" and [m for m in world.markers() if m in body]:
+            problems.append(f"{method} {name} as {principal}: leaks")
+    assert not problems, "\n".join(problems)
+
+
+# --- the admin beyond GET --------------------------------------------------------------------
+
+
+def _admin_rows(world):
+    """(model admin name, the row, whether a moderator may delete it): the Moderators group
+    may delete jobs and videos, and only look at uploads and users."""
+    return [
+        ("pipeline_job", world.job, True),
+        ("gallery_video", world.video, True),
+        ("pipeline_upload", world.upload, False),
+        ("accounts_user", world.bob, False),
+    ]
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_admin_change_and_delete_by_post_need_staff_and_its_permission(world, principal):
+    client = client_for(world, principal)
+    for admin_name, row, moderator_may_delete in _admin_rows(world):
+        model = type(row)
+        change = client.post(
+            reverse(f"admin:{admin_name}_change", args=[row.pk]), {"title": "changed"}
+        )
+        delete = client.post(reverse(f"admin:{admin_name}_delete", args=[row.pk]), {"post": "yes"})
+        exists = model.objects.filter(pk=row.pk).exists()
+        if principal != "staff":
+            for response in (change, delete):
+                assert response.status_code == 302, (admin_name, principal, response.status_code)
+                assert response["Location"].startswith("/admin/login/"), admin_name
+            assert exists, f"{principal} deleted a {admin_name} through the admin"
+            continue
+        assert change.status_code in (200, 302, 403), (admin_name, change.status_code)
+        if moderator_may_delete:
+            assert delete.status_code == 302 and not exists, admin_name
+        else:
+            assert delete.status_code == 403 and exists, admin_name
+    if principal != "staff":
+        world.video.refresh_from_db()
+        assert world.video.title.startswith(SECRET)
+
+
+# --- a revoked principal who is staff --------------------------------------------------------
+
+
+def test_a_staff_members_revoked_session_and_token_open_nothing(world):
+    from accounts import services as accounts_services
+    from tests.factories import DEFAULT_PASSWORD
+
+    charlie = world.charlie
+    before = APIClient(REMOTE_ADDR="203.0.113.7")
+    before.force_login(charlie)
+    old_token = world.tokens["staff"]
+    accounts_services.user_change_password(
+        user=charlie, old_password=DEFAULT_PASSWORD, new_password="staff-new-passphrase-91"
+    )
+    token_client = APIClient(REMOTE_ADDR="203.0.113.7")
+    token_client.credentials(HTTP_AUTHORIZATION=f"Token {old_token}")
+    for path in ("/api/v1/stats", f"/api/v1/jobs/{world.job.id}", "/api/v1/auth/me"):
+        assert token_client.get(path).status_code == 401, path
+        assert before.get(path).status_code in (401, 403), path
+    for url in (reverse("admin:index"), reverse("admin:pipeline_job_changelist")):
+        response = before.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    job_page = before.get(reverse("studio:job", args=[world.job.id]))
+    assert job_page.status_code == 302 and SECRET not in body_of(job_page).decode()
+    delete = before.post(reverse("admin:pipeline_job_delete", args=[world.job.pk]), {"post": "yes"})
+    assert delete.status_code == 302 and type(world.job).objects.filter(pk=world.job.pk).exists()

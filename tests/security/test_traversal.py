@@ -81,7 +81,9 @@ def test_hostile_video_title_never_names_a_file_and_downloads_under_a_safe_name(
     title = HOSTILE_TITLES[kind]
     client = client_for(world, "owner")
     video = VideoFactory(owner=world.alice, title=title, with_captions=True)
-    renamed = client.patch(reverse("api-video", args=[world.video.pk]), {"title": title})
+    renamed = client.patch(
+        reverse("api-video", args=[world.video.pk]), {"title": title}, format="json"
+    )
     assert renamed.status_code in (200, 400), renamed.content
 
     for v in (video, Video.objects.get(pk=world.video.pk)):

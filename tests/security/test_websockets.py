@@ -11,7 +11,9 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from pipeline.engine.events import event_publish
+from pipeline.models import Job
 from tests.security.conftest import SECRET
+from tests.sockets import DEADLINE, messages_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,16 +71,20 @@ ACCEPTED = {
 }
 
 
-async def _drain(communicator, quiet=0.3):
-    messages = []
-    while not await communicator.receive_nothing(timeout=quiet):
-        messages.append(await communicator.receive_from())
-    return messages
+END = "end of the test's events"
+
+
+def _is_end(message) -> bool:
+    return message.get("message") == END
 
 
 def run_sockets(world, path):
     """Connects every principal to `path`, publishes an event for alice's job and one for
-    bob's, and returns {principal: (accepted, every text frame received)}."""
+    bob's, and returns {principal: (accepted, every text frame received)}.
+
+    Then one last event for each person's job (alice's, bob's, charlie's): a socket has been
+    sent everything it would get from the first two once its own last one comes (a socket
+    receives in the order things were sent), so nothing waits for a quiet spell."""
     from videogen.asgi import application
 
     headers = {p: socket_headers(world, p) for p in PRINCIPALS}
@@ -87,16 +93,24 @@ def run_sockets(world, path):
         sockets = {}
         for principal in PRINCIPALS:
             communicator = WebsocketCommunicator(application, path, headers=headers[principal])
-            accepted, _ = await communicator.connect()
+            accepted, _ = await communicator.connect(timeout=DEADLINE)
             sockets[principal] = (accepted, communicator)
-        received = {p: await _drain(c) if ok else [] for p, (ok, c) in sockets.items()}
+        # Made after the sockets opened, so it is in no snapshot.
+        charlie_job = await database_sync_to_async(Job.objects.create)(
+            owner=world.charlie, kind="demo", title="Charlie's"
+        )
         publish = database_sync_to_async(event_publish)
         await publish(job_id=world.job.id, type="progress", progress=5, message=f"{SECRET} live")
         await publish(job_id=world.bob_job.id, type="progress", progress=6, message="bob live")
+        for job_id in (world.job.id, world.bob_job.id, charlie_job.id):
+            await publish(job_id=job_id, type="progress", progress=9, message=END, force=True)
+        received = {}
         for principal, (accepted, communicator) in sockets.items():
+            received[principal] = []
             if accepted:
-                received[principal] += await _drain(communicator)
-                await communicator.disconnect()
+                messages = await messages_until(communicator, _is_end)
+                received[principal] = [json.dumps(m) for m in messages[:-1]]
+                await communicator.disconnect(timeout=DEADLINE)
         return {p: (sockets[p][0], received[p]) for p in sockets}
 
     return async_to_sync(go)()
@@ -151,7 +165,7 @@ def test_job_socket_for_someone_elses_or_unknown_job_leaks_nothing_on_refusal(wo
 
     async def attempt(path):
         communicator = WebsocketCommunicator(application, path, headers=headers)
-        accepted, code = await communicator.connect()
+        accepted, code = await communicator.connect(timeout=DEADLINE)
         return accepted, code
 
     real = async_to_sync(attempt)(f"/ws/jobs/{world.job.id}/")

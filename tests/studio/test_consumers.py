@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from pipeline.engine.events import event_publish
 from pipeline.engine.runner import job_run
+from tests.sockets import DEADLINE, messages_until
 from videogen.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,23 +30,22 @@ def session_headers(user, origin=b"http://127.0.0.1:8000"):
     return [(b"cookie", cookie), (b"origin", origin)]
 
 
-async def receive_all(communicator, timeout=1.0):
-    """Everything sent until the socket has been quiet for `timeout` seconds."""
-    messages = []
-    while not await communicator.receive_nothing(timeout=timeout):
-        messages.append(await communicator.receive_json_from())
-    return messages
+def connect(path, headers, until=None):
+    """Connects; if accepted, reads until `until(message)` (by default, the snapshot)."""
+    until = until or (lambda m: m["type"] == "snapshot")
 
-
-def connect(path, headers):
     async def go():
         communicator = WebsocketCommunicator(application, path, headers=headers)
-        connected, _ = await communicator.connect()
-        messages = await receive_all(communicator, timeout=0.5) if connected else []
-        await communicator.disconnect()
+        connected, _ = await communicator.connect(timeout=DEADLINE)
+        messages = await messages_until(communicator, until) if connected else []
+        await communicator.disconnect(timeout=DEADLINE)
         return connected, messages
 
     return async_to_sync(go)()
+
+
+def up_to(seq):
+    return lambda m: m.get("seq") == seq
 
 
 def test_owner_gets_connected_snapshot_and_a_replay_of_every_event(alice, make_job):
@@ -53,7 +53,7 @@ def test_owner_gets_connected_snapshot_and_a_replay_of_every_event(alice, make_j
     job_run(job_id=job.id)
     job.refresh_from_db()
 
-    connected, messages = connect(f"/ws/jobs/{job.id}/", token_headers(alice))
+    connected, messages = connect(f"/ws/jobs/{job.id}/", token_headers(alice), up_to(job.last_seq))
 
     assert connected
     assert messages[0] == {"type": "connected", "job": str(job.id), "after": 0}
@@ -67,7 +67,7 @@ def test_replay_starts_after_the_given_seq(alice, make_job):
     job = make_job()
     job_run(job_id=job.id)
     job.refresh_from_db()
-    _, messages = connect(f"/ws/jobs/{job.id}/?after=5", token_headers(alice))
+    _, messages = connect(f"/ws/jobs/{job.id}/?after=5", token_headers(alice), up_to(job.last_seq))
     assert [m["seq"] for m in messages[2:]] == list(range(6, job.last_seq + 1))
 
 
@@ -103,24 +103,25 @@ def test_staff_may_follow_anyones_job(charlie, make_job):
 
 def test_live_events_are_forwarded_once_even_when_also_replayed(alice, make_job):
     job = make_job()
+    job.refresh_from_db()
     headers = token_headers(alice)
 
     async def go():
         communicator = WebsocketCommunicator(application, f"/ws/jobs/{job.id}/", headers=headers)
-        assert (await communicator.connect())[0]
-        initial = await receive_all(communicator, timeout=0.3)
+        assert (await communicator.connect(timeout=DEADLINE))[0]
+        initial = await messages_until(communicator, up_to(job.last_seq))
         from channels.db import database_sync_to_async
 
         publish = database_sync_to_async(event_publish)
         await publish(job_id=job.id, type="progress", progress=7, message="live", force=True)
         await publish(job_id=job.id, type="stage_complete", stage="plan", progress=10)
-        live = await receive_all(communicator, timeout=0.5)
+        live = await messages_until(communicator, lambda m: m["type"] == "stage_complete")
         await communicator.disconnect()
         return initial, live
 
     initial, live = async_to_sync(go)()
     seqs = [m["seq"] for m in initial[2:]] + [m["seq"] for m in live]
-    assert seqs == sorted(set(seqs))
+    assert seqs == list(range(1, job.last_seq + 3))
     assert [m["message"] for m in live][0] == "live"
     assert live[-1]["type"] == "stage_complete"
 
@@ -132,14 +133,16 @@ def test_user_socket_sends_a_snapshot_of_jobs_and_every_event_of_them(alice, bob
 
     async def go():
         communicator = WebsocketCommunicator(application, "/ws/jobs/", headers=headers)
-        assert (await communicator.connect())[0]
-        initial = await receive_all(communicator, timeout=0.3)
+        assert (await communicator.connect(timeout=DEADLINE))[0]
+        initial = await messages_until(communicator, lambda m: m["type"] == "snapshot")
         from channels.db import database_sync_to_async
 
         publish = database_sync_to_async(event_publish)
         await publish(job_id=theirs.id, type="progress", progress=1, force=True)
         await publish(job_id=mine.id, type="progress", progress=2, force=True)
-        live = await receive_all(communicator, timeout=0.5)
+        # Events reach a socket in the order they were sent: bob's, had it been forwarded,
+        # would come before alice's.
+        live = await messages_until(communicator, lambda m: m.get("job") == str(mine.id))
         await communicator.disconnect()
         return initial, live
 

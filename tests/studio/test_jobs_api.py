@@ -154,6 +154,22 @@ def test_events_endpoint_replays_after_a_seq(api_for, alice, make_job):
     assert client.get(f"/api/v1/jobs/{job.id}/events?after=x").status_code == 400
 
 
+def test_events_endpoint_gives_at_most_limit_events_in_order(api_for, alice, make_job):
+    job = make_job()
+    job_run(job_id=job.id)
+    client = api_for(alice)
+    url = f"/api/v1/jobs/{job.id}/events"
+    total = len(client.get(url).json())
+    assert total > 5
+    assert [e["seq"] for e in client.get(url, {"limit": 2}).json()] == [1, 2]
+    page = client.get(url, {"limit": 3, "after": 2}).json()
+    assert [e["seq"] for e in page] == [3, 4, 5]
+    assert len(client.get(url, {"limit": 1000, "after": 1}).json()) == total - 1
+    for bad in (0, 1001, "x"):
+        response = client.get(url, {"limit": bad})
+        assert response.status_code == 400 and "limit" in response.json()
+
+
 def test_script_is_404_until_planned_then_returned(api_for, alice, make_job):
     job = make_job(prompt="First card. Second card.")
     client = api_for(alice)
@@ -269,6 +285,22 @@ def test_stats_are_for_staff_only(api_for, alice, charlie, make_job):
     assert api_for(alice).get("/api/v1/stats").status_code == 403
     body = api_for(charlie).get("/api/v1/stats").json()
     assert body["jobs"]["by_status"] == {"queued": 1}
+
+
+def test_stats_count_jobs_by_kind_and_the_videos_storage(api_for, alice, bob, charlie, make_job):
+    from gallery.models import Video
+    from tests.factories import VideoFactory
+
+    make_job()
+    make_job(owner=bob)
+    Job.objects.create(owner=bob, kind="explainer", status="failed")
+    videos = [VideoFactory(owner=alice), VideoFactory(owner=bob)]
+    body = api_for(charlie).get("/api/v1/stats").json()
+    assert body["jobs"]["by_kind"] == {"demo": 2, "explainer": 1}
+    assert body["jobs"]["by_status"] == {"queued": 2, "failed": 1}
+    sizes = [Video.objects.get(pk=v.pk).size for v in videos]
+    assert all(size > 0 for size in sizes)
+    assert body["videos"] == {"count": 2, "bytes": sum(sizes)}
 
 
 def test_openapi_schema_lists_the_job_routes(api_for):
