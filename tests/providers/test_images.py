@@ -97,7 +97,6 @@ def test_key_words_name_the_subject_not_the_style():
     assert key_words("...") == ""
 
 
-@pytest.mark.skipif(not HAS_VISUALS, reason="pipeline.media.visuals (render_still) not present")
 def test_procedural_without_text_writes_the_scene_key_words_large(tmp_path):
     from pipeline.media.visuals import PALETTES
 
