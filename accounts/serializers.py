@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.fields import StrictCharField
 from accounts.models import User
 from accounts.services import DISPLAY_NAME_MAX_LENGTH
 from accounts.usage import user_usage
-from videogen.fields import StrictCharField
 
 
 def _absolute(request, url):

@@ -10,6 +10,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.fields import query_params
 from gallery import selectors, services
 from gallery.conditional import conditional_response, row_values
 from gallery.models import Video
@@ -22,7 +23,6 @@ from gallery.serializers import (
     VideoUpdateSerializer,
 )
 from gallery.streaming import download_name, stored_file_response
-from videogen.fields import query_params
 
 THUMBNAIL_CACHE_SECONDS = 3600
 VIDEOS_TAG = extend_schema(tags=["videos"])

@@ -4,9 +4,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.fields import StrictCharField
 from accounts.serializers import UserPublicSerializer
 from gallery.models import Report, Video
-from videogen.fields import StrictCharField
 
 
 def _absolute(request, url):

@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.fields import StrictCharField, query_params
 from accounts.throttling import ScopedRateThrottle
 from gallery.conditional import conditional_response, row_values
 from gallery.streaming import StoredName, download_name, stored_file_response
@@ -29,7 +30,6 @@ from pipeline.services import (
 )
 from studio.selectors import job_artifact, jobs_visible_to
 from studio.services import job_create, stage_name_validate
-from videogen.fields import StrictCharField, query_params
 
 CONFLICT_RESPONSE = {
     409: inline_serializer("StateConflict", {"detail": serializers.CharField()}),

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.fields import query_params
 from gallery.api import FirstRenderer
 from gallery.streaming import stored_file_response
 from pipeline.library import selectors, services
@@ -53,9 +54,9 @@ class MediaUploadSerializer(serializers.Serializer):
 
 
 class MediaFilterSerializer(serializers.Serializer):
-    tag = serializers.CharField(required=False, allow_blank=True, default="")
-    q = serializers.CharField(required=False, allow_blank=True, default="")
-    kind = serializers.ChoiceField(choices=["", *MediaItem.Kind.values], required=False, default="")
+    tag = serializers.CharField(required=False, max_length=100)
+    q = serializers.CharField(required=False, max_length=100)
+    kind = serializers.ChoiceField(choices=MediaItem.Kind.values, required=False)
 
 
 def _own_item(request, item_id) -> MediaItem:
@@ -72,7 +73,7 @@ class MediaListCreateView(APIView):
     @extend_schema(parameters=[MediaFilterSerializer], responses=MediaItemSerializer(many=True))
     def get(self, request):
         """Your library, newest first; `tag` matches a whole tag, `q` part of a tag or name."""
-        params = MediaFilterSerializer(data=request.query_params)
+        params = MediaFilterSerializer(data=query_params(request))
         params.is_valid(raise_exception=True)
         items = selectors.media_of(user=request.user, **params.validated_data)
         return Response(MediaItemSerializer(items, many=True).data)

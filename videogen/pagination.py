@@ -1,6 +1,6 @@
 from rest_framework import pagination, serializers
 
-from videogen.fields import query_params
+from accounts.fields import query_params
 
 MAX_PAGE_SIZE = 100
 
