@@ -230,6 +230,18 @@ def _walk(storage, folder: str):
         yield from _walk(storage, f"{folder}/{name}")
 
 
+def _older_than(storage, name: str, moment: datetime) -> bool:
+    """Whether the stored file was last written before `moment` (False when that is unknown
+    or the file is gone: only what is surely old is removed)."""
+    try:
+        modified = storage.get_modified_time(name)
+    except (OSError, NotImplementedError):
+        return False
+    if timezone.is_naive(modified):
+        modified = timezone.make_aware(modified)
+    return modified < moment
+
+
 def orphan_files_sweep(*, report: CleanupReport, now: datetime, storage=None) -> None:
     storage = storage or default_storage
     grace = now - timedelta(hours=settings.ORPHAN_GRACE_HOURS)
@@ -250,15 +262,7 @@ def orphan_files_sweep(*, report: CleanupReport, now: datetime, storage=None) ->
             else:
                 referenced = _referenced(file_fields, folder=folder)
             for name in candidates:
-                if name in referenced:
-                    continue
-                try:
-                    modified = storage.get_modified_time(name)
-                except (OSError, NotImplementedError):
-                    continue
-                if timezone.is_naive(modified):
-                    modified = timezone.make_aware(modified)
-                if modified >= grace:
+                if name in referenced or not _older_than(storage, name, grace):
                     continue
                 size = _stored_size(storage, name)
                 storage.delete(name)
@@ -275,13 +279,7 @@ def orphan_artifacts_sweep(*, report: CleanupReport, now: datetime, storage=None
         if job_id in known:
             continue
         for name in list(_walk(storage, folder)):
-            try:
-                modified = storage.get_modified_time(name)
-            except (OSError, NotImplementedError):
-                continue
-            if timezone.is_naive(modified):
-                modified = timezone.make_aware(modified)
-            if modified < grace:
+            if _older_than(storage, name, grace):
                 size = _stored_size(storage, name)
                 storage.delete(name)
                 report.orphan_artifacts.add(size)
