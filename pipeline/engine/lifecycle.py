@@ -127,49 +127,50 @@ def job_cancel(*, job_id, by_id=None) -> None:
 def job_retry(*, job_id) -> None:
     """A failed or canceled job goes back to the queue; it resumes at its first unfinished
     stage."""
-    fields = {
-        "status": Status.QUEUED,
-        "attempts": 0,
-        "cancel_requested": False,
-        "error_type": "",
-        "error_message": "",
-        "error_hint": "",
-        "finished_at": None,
-        "run_after": None,
-        **_RELEASED,
-    }
-    with transaction.atomic():
-        if not _transition(
-            job_id=job_id,
-            action="retry",
-            fields=fields,
-            event=JobEvent.Type.STATUS,
-            message="Queued again; finished stages are kept.",
-            payload={"retry": True},
-        ):
-            raise JobStateError(f"A {_status_of(job_id)} job cannot be retried.")
-        job_enqueue(job_id)
+    _queue_again(
+        job_id=job_id,
+        action="retry",
+        fields={
+            "attempts": 0,
+            "cancel_requested": False,
+            "error_type": "",
+            "error_message": "",
+            "error_hint": "",
+            "finished_at": None,
+            "run_after": None,
+            **_RELEASED,
+        },
+        message="Queued again; finished stages are kept.",
+        payload={"retry": True},
+        refusal=lambda: f"A {_status_of(job_id)} job cannot be retried.",
+    )
 
 
 def job_continue(*, job_id, until: str = "") -> None:
     """A paused job runs its remaining stages (up to `until`, if given)."""
-    fields = {
-        "status": Status.QUEUED,
-        "until": until,
-        "paused_after": "",
-        "attempts": 0,
-        "finished_at": None,
-    }
+    _queue_again(
+        job_id=job_id,
+        action="continue",
+        fields={"until": until, "paused_after": "", "attempts": 0, "finished_at": None},
+        message="Continuing with the next stages.",
+        payload={"until": until},
+        refusal=lambda: "Only a paused job can be continued.",
+    )
+
+
+def _queue_again(*, job_id, action, fields, message, payload, refusal) -> None:
+    """A person's `action` puts the job back in the queue, or JobStateError says why not
+    (`refusal()`, asked only then)."""
     with transaction.atomic():
         if not _transition(
             job_id=job_id,
-            action="continue",
-            fields=fields,
+            action=action,
+            fields={"status": Status.QUEUED, **fields},
             event=JobEvent.Type.STATUS,
-            message="Continuing with the next stages.",
-            payload={"until": until},
+            message=message,
+            payload=payload,
         ):
-            raise JobStateError("Only a paused job can be continued.")
+            raise JobStateError(refusal())
         job_enqueue(job_id)
 
 
