@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from pipeline.library.selectors import media_of
 
 
+@require_GET
 @login_required
 def library(request):
     tag = request.GET.get("tag", "")
