@@ -39,6 +39,7 @@ IMAGE_PROMPT_MAX = 600
 SEARCH_TERMS_MAX = 8
 SEARCH_TERM_MAX = 60
 DURATION_MAX = 300.0
+SEED_MAX = 2**31 - 1
 YOUTUBE_TITLE_MAX = 100
 YOUTUBE_DESCRIPTION_MAX = 5000
 YOUTUBE_TAGS_TOTAL_MAX = 500  # YouTube's limit for all tags together
@@ -64,6 +65,9 @@ class Scene:
     image_prompt: str = ""
     search_terms: list[str] = field(default_factory=list)
     duration_hint: float = 0.0  # seconds; 0 = let the narration decide
+    # Varies what a backend with randomness makes of the scene (a picture, a shot); a new
+    # seed is how one scene is made again without editing it. Not asked of a model.
+    seed: int = 0
 
 
 @dataclass
@@ -230,7 +234,16 @@ class _Reader:
                 obj, "search_terms", path, items=SEARCH_TERMS_MAX, limit=SEARCH_TERM_MAX
             ),
             duration_hint=self.duration(obj.get("duration_hint"), f"{path}.duration_hint"),
+            seed=self.seed(obj.get("seed"), f"{path}.seed"),
         )
+
+    def seed(self, value, path: str) -> int:
+        if value is None:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SEED_MAX:
+            self.fail(path, f"must be an integer from 0 to {SEED_MAX}")
+            return 0
+        return value
 
     def duration(self, value, path: str) -> float:
         if value is None:

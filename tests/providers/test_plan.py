@@ -163,6 +163,18 @@ def test_youtube_chapters_must_start_at_zero_and_increase():
     assert found["youtube.tags"] == "must total at most 500 characters"
 
 
+def test_a_scene_seed_is_kept_checked_and_not_asked_of_a_model():
+    data = copy.deepcopy(VALID)
+    data["scenes"][0]["seed"] = 41
+    plan = plan_from_json(data)
+    assert plan.scenes[0].seed == 41 and plan.scenes[1].seed == 0
+    assert plan_from_json(plan.to_json()) == plan
+    for bad in (-1, 2**31, 1.5, True, "7"):
+        data["scenes"][0]["seed"] = bad
+        assert problems(data) == {"scenes[0].seed": "must be an integer from 0 to 2147483647"}
+    assert "seed" not in plan_json_schema()["properties"]["scenes"]["items"]["properties"]
+
+
 def test_schema_names_the_limits():
     schema = plan_json_schema(max_scenes=5)
     assert schema["properties"]["scenes"]["maxItems"] == 5
