@@ -147,6 +147,10 @@ def test_a_finished_job_renders_again_into_the_same_video(api_for, alice):
     assert video.file.name != old_file and not default_storage.exists(old_file)
     assert abs(probe(video.file.path).duration - 1.5) < 0.2
     assert abs(video.duration - 1.5) < 0.2
+    assert client.get(f"/api/v1/videos/{video.pk}").json()["revised_at"]
+    client.force_login(alice)
+    page = client.get(f"/v/{video.pk}/")
+    assert b'id="video-updated"' in page.content
 
     # Rendering again with nothing changed keeps the video as it is.
     assert client.post(f"/api/v1/jobs/{job_id}/render").status_code == 202
