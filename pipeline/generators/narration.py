@@ -14,7 +14,7 @@ from rest_framework import serializers
 from pipeline.errors import GeneratorError
 from pipeline.plan import Plan, plan_from_json
 from pipeline.providers import get_provider
-from pipeline.providers.tts.base import RATE_LIMITS
+from pipeline.providers.tts.base import AUDIO_NAME, RATE_LIMITS, Speech
 from pipeline.timing import Timing
 
 SCENE_GAP = 0.35  # seconds of silence between scenes
@@ -95,19 +95,22 @@ def plan_stage(kind: str):
 
 
 def narrate(ctx) -> dict:
-    """Speaks every scene, then joins them into narration.wav on one clock."""
+    """Speaks every scene, then joins them into narration.wav on one clock. A scene spoken
+    before with the same words, voice, rate and backend is reused, not spoken again."""
     plan = load_plan(ctx)
     tts = get_provider("tts")
     voice = ctx.options.get("voice") or None
+    speaking_rate = float(ctx.options.get("speaking_rate", 1.0))
     pieces, spans, words, sentences = [], [], [], []
+    reused, made = [], []
     clock = LEAD_IN
     rate = None
     for index, scene in enumerate(plan.scenes):
         ctx.progress(index / len(plan.scenes), f"Narrating scene {index + 1} of {len(plan.scenes)}")
-        speech = tts.synthesize(
-            text=scene.narration, out_dir=ctx.path(f"voice/{index:02d}/x").parent, voice=voice,
-            rate=float(ctx.options.get("speaking_rate", 1.0)),
-        )  # fmt: skip
+        speech, was_reused = scene_speech(
+            ctx, tts, index=index, text=scene.narration, voice=voice, rate=speaking_rate
+        )
+        (reused if was_reused else made).append(index)
         with wave.open(str(speech.audio_path), "rb") as source:
             if rate is None:
                 rate, width = source.getframerate(), source.getsampwidth()
@@ -128,6 +131,7 @@ def narrate(ctx) -> dict:
             }
         )
         clock += SCENE_GAP
+    report_reuse(ctx, "Narration", reused, made)
     total = clock - SCENE_GAP + LEAD_IN
     # Each scene's picture runs until the next one's words start.
     for index, span in enumerate(spans):
@@ -145,6 +149,38 @@ def narrate(ctx) -> dict:
         )
     )
     return {"audio": "narration.wav", "speech": "speech.json", "duration": round(total, 3)}
+
+
+def scene_speech(ctx, tts, *, index: int, text: str, voice, rate: float) -> tuple[Speech, bool]:
+    """One scene's speech in voice/<index>/ (audio and timings), and whether it was reused.
+    Its seed is not part of its key: a new seed makes a scene's picture again, not its voice."""
+    folder = ctx.path(f"voice/{index:02d}/x").parent
+    entry = ctx.cached(
+        "narration",
+        {"text": text, "voice": voice or "", "rate": rate, "tts": tts.identity()},
+        {"wav": folder / AUDIO_NAME, "json": folder / "timings.json"},
+    )
+    if not entry.restored:
+        speech = tts.synthesize(text=text, out_dir=folder, voice=voice, rate=rate)
+        timings = speech.to_json()
+        del timings["audio_path"]  # the same words may be another scene's next time
+        entry.files["json"].write_text(json.dumps(timings))
+        entry.store()
+    timings = json.loads(entry.files["json"].read_text())
+    return Speech.from_json({**timings, "audio_path": entry.files["wav"]}), entry.restored
+
+
+def report_reuse(ctx, label: str, reused: list[int], made: list[int], noun: str = "scene"):
+    """One line in the job's event log: which scenes (0-based indexes) an earlier run's
+    outputs served, and which were made, e.g. "Narration: reused scenes 1, 2; made scene 3"."""
+
+    def listed(verb: str, indexes: list[int]) -> str:
+        plural = noun if len(indexes) == 1 else f"{noun}s"
+        return f"{verb} {plural} {', '.join(str(i + 1) for i in indexes)}"
+
+    parts = [listed(verb, found) for verb, found in (("reused", reused), ("made", made)) if found]
+    if parts:
+        ctx.event("progress", f"{label}: {'; '.join(parts)}", {"reused": reused, "made": made})
 
 
 def _write_wav(path: Path, pieces: list[bytes], rate: int, width: int) -> None:
