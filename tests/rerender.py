@@ -1,37 +1,31 @@
 """Rendering a paused job's stages again within the same job, as an edit of its plan does:
-the plan (edited) is written where the next run reads it, every stage after the planning one
-is forgotten, and the job continues through the real runner."""
+the edited plan is saved as its next revision, every stage after the planning one is
+forgotten (so a change of options is rendered too), and the job continues through the real
+runner."""
 
-import json
+import copy
 import shutil
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from pipeline.engine.runner import job_run, job_workdir
 from pipeline.generators import get_generator
 from pipeline.models import Job, JobEvent
 from pipeline.services import job_continue
+from pipeline.storyboard import plan_replace, plan_revision_get
 
 
 def render_again(job, *, until: str, edit=None, options=None, fresh_worker=False) -> Job:
-    """`edit(plan)` changes the plan's JSON in place; `options` are merged into the job's.
-    `fresh_worker` removes the work folder first, as on another worker or after delivery."""
+    """`edit(plan)` changes the plan's JSON in place, saved as the plan's next revision as the
+    storyboard editor saves it; `options` are merged into the job's. `fresh_worker` removes
+    the work folder first, as on another worker or after delivery."""
     job.refresh_from_db()
-    planning = get_generator(job.kind).stages[0].name
-    record = job.manifest["stages"][planning]
     if edit is not None:
-        stored = next(item["name"] for item in record["files"] if item["path"] == "plan.json")
-        with default_storage.open(stored) as fh:
-            plan = json.load(fh)
+        current = plan_revision_get(job=job)
+        plan = copy.deepcopy(current.plan)
         edit(plan)
-        default_storage.delete(stored)
-        default_storage.save(stored, ContentFile(json.dumps(plan).encode()))
-        local = job_workdir(job.id) / "plan.json"
-        if local.exists():
-            local.write_text(json.dumps(plan))
+        plan_replace(job=job, revision=current.number, data=plan, by=None)
+    planning = get_generator(job.kind).plan_stage
     Job.objects.filter(pk=job.pk).update(
-        manifest={**job.manifest, "stages": {planning: record}},
+        manifest={**job.manifest, "stages": {planning: job.manifest["stages"][planning]}},
         options={**job.options, **(options or {})},
     )
     if fresh_worker:

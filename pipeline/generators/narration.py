@@ -152,10 +152,17 @@ def narrate(ctx) -> dict:
 
 
 def scene_speech(ctx, tts, *, index: int, text: str, voice, rate: float) -> tuple[Speech, bool]:
-    """One scene's speech in voice/<index>/ (audio and timings), and whether it was reused.
-    Its seed is not part of its key: a new seed makes a scene's picture again, not its voice."""
+    """One scene's speech in voice/<index>/ (audio and timings), and whether it was reused."""
     folder = ctx.path(f"voice/{index:02d}/x").parent
-    entry = ctx.cached(
+    return speech_cached(ctx.cached, tts, folder=folder, text=text, voice=voice, rate=rate)
+
+
+def speech_cached(cached, tts, *, folder: Path, text: str, voice, rate: float):
+    """Speech of `text` in `folder` (audio and timings) through the job's scene cache
+    (`cached`: StageContext.cached, or SceneCache.entry outside a stage), and whether it was
+    reused. The key is what changes the sound; a scene's seed is not part of it: a new seed
+    makes a scene's picture again, not its voice."""
+    entry = cached(
         "narration",
         {"text": text, "voice": voice or "", "rate": rate, "tts": tts.identity()},
         {"wav": folder / AUDIO_NAME, "json": folder / "timings.json"},
