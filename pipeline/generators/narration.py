@@ -12,6 +12,7 @@ from pathlib import Path
 from rest_framework import serializers
 
 from pipeline.errors import GeneratorError
+from pipeline.media.visuals import PALETTES
 from pipeline.plan import Plan, plan_from_json
 from pipeline.providers import get_provider
 from pipeline.providers.tts.base import AUDIO_NAME, RATE_LIMITS, Speech
@@ -44,7 +45,7 @@ class NarratedOptions(serializers.Serializer):
     aspect = serializers.ChoiceField(choices=ASPECTS, default="16:9")
     max_scenes = serializers.IntegerField(default=6, min_value=1, max_value=12)
     style = serializers.ChoiceField(
-        choices=["default", "warm", "cool", "mono", "vivid", "pastel"], default="default"
+        choices=list(PALETTES), default="default"
     )
 
     def validate_voice(self, value):
