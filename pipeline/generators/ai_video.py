@@ -26,7 +26,7 @@ from pipeline.generators.narration import (
     narrate,
     report_reuse,
     speech,
-    voice_choices,
+    voice_validate,
 )
 from pipeline.gpu import device_lock
 from pipeline.providers import get_provider
@@ -123,11 +123,7 @@ class AiVideoOptions(serializers.Serializer):
             raise serializers.ValidationError("Must be the id of an upload (a UUID).")
 
     def validate_voice(self, value):
-        if value and value not in voice_choices():
-            raise serializers.ValidationError(
-                f"Unknown voice {value!r}; choose one of: {', '.join(voice_choices())}."
-            )
-        return value
+        return voice_validate(value)
 
     def validate(self, attrs):
         seconds = attrs["max_shots"] * attrs["num_frames"] / attrs["fps"]

@@ -44,19 +44,22 @@ class NarratedOptions(serializers.Serializer):
     )  # fmt: skip
     aspect = serializers.ChoiceField(choices=ASPECTS, default="16:9")
     max_scenes = serializers.IntegerField(default=6, min_value=1, max_value=12)
-    style = serializers.ChoiceField(
-        choices=list(PALETTES), default="default"
-    )
+    style = serializers.ChoiceField(choices=list(PALETTES), default="default")
 
     def validate_voice(self, value):
-        choices = voice_choices()
-        if value and value not in choices:
-            shown = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
-            raise serializers.ValidationError(
-                f"Unknown voice {value!r}; choose one from the voices list "
-                f"(GET /api/v1/voices): {shown}."
-            )
-        return value
+        return voice_validate(value)
+
+
+def voice_validate(value: str) -> str:
+    """A `voice` option: empty (the backend's default) or one of the backend's voices."""
+    choices = voice_choices()
+    if value and value not in choices:
+        shown = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
+        raise serializers.ValidationError(
+            f"Unknown voice {value!r}; choose one from the voices list "
+            f"(GET /api/v1/voices): {shown}."
+        )
+    return value
 
 
 def earlier_output(ctx, key: str):
