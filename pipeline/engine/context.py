@@ -88,14 +88,18 @@ class StageContext:
         self.workdir: Path = run.workdir
         self._cache = SceneCache(self.job_id, self.workdir)
 
-    @property
-    def earlier_stages(self) -> list:
-        return list(self._run.stages[: self.index])
-
     # --- inputs ---------------------------------------------------------------------------
-    def outputs(self, stage_name: str) -> dict:
-        """What an earlier stage returned."""
-        return self._run.manifest.get("stages", {}).get(stage_name, {}).get("outputs", {})
+    def output(self, key: str):
+        """`key` of what the latest earlier stage that returned it returned: the one way a
+        stage reads an earlier one's work, whatever the stages are called in its generator
+        (a narrated video's pictures come from `visuals` in a story, `images` in a YouTube
+        video). A stage asking for something no earlier stage made is a bug: permanent."""
+        recorded = self._run.manifest.get("stages", {})
+        for stage in reversed(self._run.stages[: self.index]):
+            outputs = recorded.get(stage.name, {}).get("outputs", {})
+            if key in outputs:
+                return outputs[key]
+        raise GeneratorError(f"No earlier stage produced {key!r}.", permanent=True)
 
     def upload(self, upload_id):
         """The job owner's reference upload with this id, or None."""

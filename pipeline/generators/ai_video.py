@@ -339,7 +339,7 @@ def assemble(ctx) -> dict:
     from pipeline.media.assemble import concat_clips
     from pipeline.media.inspection import Expected
 
-    clips = [ctx.workdir / name for name in ctx.outputs("shots")["shots"]]
+    clips = [ctx.workdir / name for name in ctx.output("shots")]
     width, height, fps = (int(ctx.options[key]) for key in ("width", "height", "fps"))
     clip_seconds = int(ctx.options["num_frames"]) / fps
     durations = [clip_seconds] * len(clips)
@@ -347,7 +347,7 @@ def assemble(ctx) -> dict:
     if ctx.options.get("narration"):
         timing = speech(ctx)
         durations = [span["end"] - span["start"] for span in timing["scenes"]]
-        narration = ctx.workdir / ctx.outputs("narrate")["audio"]
+        narration = ctx.workdir / ctx.output("audio")
         outputs = write_captions(ctx, timing)
     paths, lengths = [], []
     for clip, seconds in zip(clips, durations, strict=True):

@@ -135,7 +135,7 @@ def frames(ctx) -> dict:
 def encode(ctx) -> dict:
     _maybe_fail(ctx)
     _maybe_hold(ctx)
-    count = ctx.outputs("frames")["cards"]
+    count = ctx.output("cards")
     duration = count * CARD_SECONDS
     args = [*base_args()]
     for i in range(count):

@@ -15,7 +15,6 @@ from rest_framework import serializers
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Stage
 from pipeline.generators.narration import (
-    earlier_output,
     load_plan,
     narrate,
     report_reuse,
@@ -174,7 +173,7 @@ def assemble_stills_stage(ctx) -> dict:
     from pipeline.library.visuals import scene_segment
 
     timing = speech(ctx)
-    stills = earlier_output(ctx, "stills")
+    stills = ctx.output("stills")
     segments = [
         scene_segment(
             ctx,
@@ -191,7 +190,7 @@ def assemble_stills_stage(ctx) -> dict:
         crossfade=ctx.options.get("crossfade", 0.5),
         captions=_cues(ctx),
         caption_style=caption_style(ctx),
-        narration=ctx.workdir / earlier_output(ctx, "audio"),
+        narration=ctx.workdir / ctx.output("audio"),
         music=_music(ctx, timing["duration"]),
         loudness=settings.AUDIO_TARGET_LUFS,
     )
@@ -200,12 +199,12 @@ def assemble_stills_stage(ctx) -> dict:
 
 def assemble_clips_stage(ctx) -> dict:
     """Rendered clips (Manim scenes), each held for its narration's span, with the voice."""
-    clips = earlier_output(ctx, "clips")
-    durations = earlier_output(ctx, "durations")
+    clips = ctx.output("clips")
+    durations = ctx.output("durations")
     size = _size(ctx)
     path = ctx.path("video.mp4")
     narration, cues, style = (
-        ctx.workdir / earlier_output(ctx, "audio"),
+        ctx.workdir / ctx.output("audio"),
         _cues(ctx),
         caption_style(ctx),
     )

@@ -62,17 +62,8 @@ def voice_validate(value: str) -> str:
     return value
 
 
-def earlier_output(ctx, key: str):
-    """`key` from the latest earlier stage that produced it (stage names differ by generator)."""
-    for stage in reversed(ctx.earlier_stages):
-        outputs = ctx.outputs(stage.name)
-        if key in outputs:
-            return outputs[key]
-    raise GeneratorError(f"No earlier stage produced {key!r}.", permanent=True)
-
-
 def load_plan(ctx) -> Plan:
-    return plan_from_json(json.loads((ctx.workdir / earlier_output(ctx, "plan_file")).read_text()))
+    return plan_from_json(json.loads((ctx.workdir / ctx.output("plan_file")).read_text()))
 
 
 def plan_stage(kind: str):
@@ -205,4 +196,4 @@ def _write_wav(path: Path, pieces: list[bytes], rate: int, width: int) -> None:
 
 
 def speech(ctx) -> dict:
-    return json.loads((ctx.workdir / earlier_output(ctx, "speech")).read_text())
+    return json.loads((ctx.workdir / ctx.output("speech")).read_text())
