@@ -65,12 +65,7 @@ class VideoListView(generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         return selectors.videos_owned_by(self.request.user, **filters.validated_data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("visibility", str, enum=Video.Visibility.values),
-            OpenApiParameter("q", str, description="Only titles that contain this text."),
-        ]
-    )
+    @extend_schema(parameters=[VideoListFilterSerializer])
     def get(self, request, *args, **kwargs):
         """Your own videos, newest first (staff too see only their own here)."""
         return super().get(request, *args, **kwargs)
@@ -86,9 +81,7 @@ class ExploreView(generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         return selectors.videos_explore(**filters.validated_data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Only titles that contain this.")],
-    )
+    @extend_schema(parameters=[ExploreFilterSerializer])
     def get(self, request, *args, **kwargs):
         """Public videos of everyone, newest first; no sign-in needed."""
         return super().get(request, *args, **kwargs)

@@ -69,6 +69,10 @@ class Video(models.Model):
     # A moderator has looked at it: further reports are recorded but no longer hide it.
     reviewed = models.BooleanField(default=False)
     report_count = models.PositiveIntegerField(default=0)
+    # The plan revision of the job this render was made from, and when a render after an
+    # edit replaced the first one (the video's page then says "updated").
+    plan_revision = models.PositiveIntegerField(default=0)
+    revised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -116,11 +116,15 @@ class VideoUpdateSerializer(serializers.Serializer):
 
 class VideoListFilterSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Video.Visibility.choices, required=False)
-    q = StrictCharField(required=False, allow_blank=True, max_length=200)
+    q = StrictCharField(
+        required=False, allow_blank=True, max_length=200, help_text="Only titles that contain this."
+    )
 
 
 class ExploreFilterSerializer(serializers.Serializer):
-    q = StrictCharField(required=False, allow_blank=True, max_length=200)
+    q = StrictCharField(
+        required=False, allow_blank=True, max_length=200, help_text="Only titles that contain this."
+    )
 
 
 class ReportCreateSerializer(serializers.Serializer):

@@ -89,9 +89,55 @@ def video_create(
     captions_burned: bool = False,
     loudness: dict | None = None,
     checks: list[dict] | None = None,
+    plan_revision: int = 0,
 ) -> Video:
     """Stores a finished render through the storage API and records what it contains, with
     its measured loudness and what the check before delivery found."""
+    video = Video(owner=owner, job_id=job_id, title=_clean_title(title))
+    _render_attach(
+        video,
+        video_path=video_path,
+        poster_path=poster_path,
+        vtt_path=vtt_path,
+        srt_path=srt_path,
+        captions_burned=captions_burned,
+        loudness=loudness,
+        checks=checks,
+        plan_revision=plan_revision,
+    )
+    return video
+
+
+@transaction.atomic
+def video_revise(*, video: Video, video_path: Path, **render) -> Video:
+    """Replaces a video's render with a new one of the same job (made after its plan was
+    edited): the new files are stored under new names, the row points at them, and the old
+    files go once that is committed, so the old render is served until the new one is in
+    place. Title, visibility, moderation and reports stay."""
+    old = [getattr(video, name).name for name in Video.FILE_FIELDS if getattr(video, name)]
+    storage = video.file.storage
+    for name in Video.FILE_FIELDS:
+        setattr(video, name, None)
+    video.revised_at = timezone.now()
+    _render_attach(video, video_path=video_path, **render)
+    transaction.on_commit(lambda: stored_files_delete(storage, old))
+    return video
+
+
+def _render_attach(
+    video: Video,
+    *,
+    video_path: Path,
+    poster_path: Path | None = None,
+    vtt_path: Path | None = None,
+    srt_path: Path | None = None,
+    captions_burned: bool = False,
+    loudness: dict | None = None,
+    checks: list[dict] | None = None,
+    plan_revision: int = 0,
+) -> None:
+    """Stores the render's files for `video`, records what the file holds, and saves the row;
+    on failure the files stored here are deleted again."""
     info = probe(video_path)
     poster = None
     if poster_path is None and info.width:
@@ -101,20 +147,16 @@ def video_create(
             poster = ContentFile(poster_jpeg(video_path, at), name="poster.jpg")
         except PosterError as exc:
             logger.warning("no poster for %s: %s", video_path, exc)
-    video = Video(
-        owner=owner,
-        job_id=job_id,
-        title=_clean_title(title),
-        duration=info.duration,
-        width=info.width,
-        height=info.height,
-        fps=info.fps,
-        size=Path(video_path).stat().st_size,
-        has_audio=info.has_audio,
-        captions_burned=bool(captions_burned),
-        loudness=loudness or {},
-        checks=checks or [],
-    )
+    video.duration = info.duration
+    video.width = info.width
+    video.height = info.height
+    video.fps = info.fps
+    video.size = Path(video_path).stat().st_size
+    video.has_audio = info.has_audio
+    video.captions_burned = bool(captions_burned)
+    video.loudness = loudness or {}
+    video.checks = checks or []
+    video.plan_revision = plan_revision
     saved = []
     for field, path in (
         ("file", video_path),
@@ -136,7 +178,6 @@ def video_create(
         for name in saved:
             storage.delete(name)
         raise
-    return video
 
 
 def video_rename(*, video: Video, title: str) -> Video:

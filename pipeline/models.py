@@ -51,6 +51,8 @@ class Job(models.Model):
     # Per stage: outputs (JSON), files (relative to the work folder), seconds, finished_at.
     manifest = models.JSONField(default=dict, blank=True)
     last_seq = models.PositiveIntegerField(default=0)
+    # The number of the plan's current revision (PlanRevision); 0 until the plan is written.
+    plan_revision = models.PositiveIntegerField(default=0)
     result = models.OneToOneField(
         "gallery.Video",
         on_delete=models.SET_NULL,
@@ -96,6 +98,7 @@ class JobEvent(models.Model):
         JOB_COMPLETE = "job_complete"
         ERROR = "error"
         CANCELED = "canceled"
+        PLAN_UPDATED = "plan_updated"
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()
@@ -116,6 +119,35 @@ class JobEvent(models.Model):
 
     def __str__(self):
         return f"{self.job_id}#{self.seq} {self.type}"
+
+
+class PlanRevision(models.Model):
+    """One version of a job's plan: the planner's (no author) and each saved edit after it.
+
+    The newest row is the plan the next render uses; the older ones are the history."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="plan_revisions")
+    number = models.PositiveIntegerField()
+    plan = models.JSONField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What changed, when the change is not an edit of the text ("Scene 3: a new seed").
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="pipeline_planrevision_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.job_id} plan r{self.number}"
 
 
 def upload_to(instance, filename):

@@ -182,10 +182,22 @@ class _Reader:
                 result.append(item.strip())
         return result
 
+    def no_null_characters(self, value, path: str) -> None:
+        """Text anywhere in the plan is free of NUL, which no database column can hold."""
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(path or "$", "must not contain null characters")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.no_null_characters(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.no_null_characters(item, f"{path}[{index}]")
+
     # --- structure ------------------------------------------------------------------------
     def plan(self, data) -> Plan:
         if not isinstance(data, dict):
             raise PlanError([("$", f"must be a JSON object, not {type_name(data)}")])
+        self.no_null_characters(data, "")
         title = self.text(data, "title", "", limit=TITLE_MAX, required=True)
         summary = self.text(data, "summary", "", limit=SUMMARY_MAX)
         style = self.text(data, "style", "", limit=STYLE_MAX) or "default"

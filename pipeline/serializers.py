@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pipeline.engine.events import event_to_dict
-from pipeline.engine.lifecycle import job_actions
+from pipeline.engine.lifecycle import ACTIONS, job_actions
 from pipeline.generators import all_generators
 from pipeline.models import Job, JobEvent
 
@@ -35,6 +35,8 @@ class JobVideoSerializer(serializers.Serializer):
     thumbnail = serializers.CharField()
     page = serializers.CharField()
 
+
+ALL_ACTIONS = sorted({action for actions in ACTIONS.values() for action in actions})
 
 # Unbound and shared: how a time is written depends only on the settings.
 _DATETIME = serializers.DateTimeField()
@@ -66,6 +68,7 @@ class JobSerializer(serializers.ModelSerializer):
             "attempts",
             "until",
             "paused_after",
+            "plan_revision",
             "actions",
             "last_seq",
             "stages",
@@ -99,6 +102,7 @@ class JobSerializer(serializers.ModelSerializer):
             "attempts": int(job.attempts),
             "until": str(job.until),
             "paused_after": str(job.paused_after),
+            "plan_revision": int(job.plan_revision),
             "actions": self.get_actions(job),
             "last_seq": int(job.last_seq),
             "stages": self.get_stages(job),
@@ -116,7 +120,7 @@ class JobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(
         serializers.ListField(
-            child=serializers.ChoiceField(choices=["cancel", "continue", "retry", "delete"]),
+            child=serializers.ChoiceField(choices=ALL_ACTIONS),
             help_text="What may be done to the job now.",
         )
     )

@@ -11,7 +11,7 @@ from accounts.images import image_validate_and_reencode
 from pipeline.engine import lifecycle
 from pipeline.engine.artifacts import job_artifacts_delete
 from pipeline.engine.runner import job_workdir
-from pipeline.errors import JobStateError  # noqa: F401  (raised from here for callers)
+from pipeline.errors import JobStateError
 from pipeline.models import Job, Upload
 from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are raised from here)
     ActiveJobLimit,
@@ -20,6 +20,7 @@ from pipeline.quotas import (  # noqa: F401  (ActiveJobLimit and JobLimit are ra
     job_limits_check,
     storage_check,
 )
+from pipeline.storyboard import scene_reseed
 
 
 def job_submit(
@@ -69,6 +70,27 @@ def job_continue(*, job: Job, until: str = "", by=None) -> Job:
         lifecycle.job_continue(job_id=job.pk, until=until)
     job.refresh_from_db()
     return job
+
+
+def job_render(*, job: Job, by=None) -> Job:
+    """Renders a paused job's remaining stages, or a finished job again from its newest plan
+    (what did not change is reused; the video is replaced when the new one is ready)."""
+    with transaction.atomic():
+        if lifecycle.may(job.pk, "render"):
+            _lock_and_check_limits(job.owner_id)
+        lifecycle.job_render(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def scene_regenerate(*, job: Job, index: int, by) -> Job:
+    """Makes scene `index` again with a new seed (its picture, shot or generated animation)
+    and renders the job; nothing else of the plan changes."""
+    with transaction.atomic():
+        if not lifecycle.may(job.pk, "render"):
+            raise JobStateError(f"A {job.status} job cannot be rendered now.")
+        scene_reseed(job=job, index=index, by=by)
+        return job_render(job=job, by=by)
 
 
 def job_delete(*, job: Job) -> None:

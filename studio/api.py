@@ -93,6 +93,11 @@ class JobCreateSerializer(GeneratorChoicesMixin, serializers.Serializer):
     until = serializers.ChoiceField(
         choices=[], required=False, allow_blank=True, default="", help_text=UNTIL_HELP
     )
+    review = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Pause after planning so the plan can be read and edited "
+        "(`GET`/`PUT jobs/<id>/plan`) before `POST jobs/<id>/render`.",
+    )  # fmt: skip
 
 
 class JobListFilterSerializer(GeneratorChoicesMixin, serializers.Serializer):

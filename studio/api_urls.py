@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from studio import api, media_api, models_api, voices_api
+from studio import api, media_api, models_api, plan_api, voices_api
 
 urlpatterns = [
     path("jobs", api.JobListCreateView.as_view(), name="api-jobs"),
@@ -17,6 +17,23 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/events", api.JobEventsView.as_view(), name="api-job-events"),
     path("jobs/<uuid:job_id>/script", api.JobScriptView.as_view(), name="api-job-script"),
     path("jobs/<uuid:job_id>/video", api.JobVideoView.as_view(), name="api-job-video"),
+    path("jobs/<uuid:job_id>/plan", plan_api.JobPlanView.as_view(), name="api-job-plan"),
+    path(
+        "jobs/<uuid:job_id>/plan/revisions",
+        plan_api.JobPlanRevisionsView.as_view(),
+        name="api-job-plan-revisions",
+    ),
+    path("jobs/<uuid:job_id>/render", plan_api.JobRenderView.as_view(), name="api-job-render"),
+    path(
+        "jobs/<uuid:job_id>/scenes/<int:scene>/listen",
+        plan_api.SceneListenView.as_view(),
+        name="api-job-scene-listen",
+    ),
+    path(
+        "jobs/<uuid:job_id>/scenes/<int:scene>/regenerate",
+        plan_api.SceneRegenerateView.as_view(),
+        name="api-job-scene-regenerate",
+    ),
     path("uploads", api.UploadView.as_view(), name="api-uploads"),
     path("media", media_api.MediaListCreateView.as_view(), name="api-media"),
     path("media/<uuid:item_id>", media_api.MediaDetailView.as_view(), name="api-media-item"),

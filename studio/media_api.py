@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.fields import query_params
+from accounts.fields import StrictCharField, query_params
 from gallery.api import FirstRenderer
 from gallery.streaming import stored_file_response
 from pipeline.library import selectors, services
@@ -54,8 +54,8 @@ class MediaUploadSerializer(serializers.Serializer):
 
 
 class MediaFilterSerializer(serializers.Serializer):
-    tag = serializers.CharField(required=False, max_length=100)
-    q = serializers.CharField(required=False, max_length=100)
+    tag = StrictCharField(required=False, max_length=100)
+    q = StrictCharField(required=False, max_length=100)
     kind = serializers.ChoiceField(choices=MediaItem.Kind.values, required=False)
 
 

@@ -6,12 +6,20 @@ from pipeline.services import job_submit
 
 
 def job_create(
-    *, user, kind: str, prompt: str, options: dict | None, title: str = "", until: str = ""
+    *,
+    user,
+    kind: str,
+    prompt: str,
+    options: dict | None,
+    title: str = "",
+    until: str = "",
+    review: bool = False,
 ) -> Job:
     """Validates a request against its generator, then hands it to the pipeline.
 
     Raises serializers.ValidationError naming the field at fault (`kind`, `prompt`,
-    `options.<name>`), or pipeline.services.ActiveJobLimit.
+    `options.<name>`), or pipeline.services.ActiveJobLimit. With `review`, the job pauses
+    after its planning stage, so the plan can be edited before the rest runs.
     """
     try:
         generator = get_generator(kind)
@@ -29,6 +37,16 @@ def job_create(
     prompt, options = generator.validate(prompt=prompt, options=options or {})
     options = generator.validate_for_user(user=user, options=options)
     until = stage_name_validate(generator, until)
+    if review:
+        if until:
+            raise serializers.ValidationError(
+                {"review": ["Give either review (pause after planning) or until, not both."]}
+            )
+        if not generator.plan_stage:
+            raise serializers.ValidationError(
+                {"review": [f"{generator.label} has no plan to review."]}
+            )
+        until = generator.plan_stage
     return job_submit(
         owner=user, kind=kind, prompt=prompt, options=options, title=title or "", until=until
     )

@@ -388,6 +388,8 @@ REST_FRAMEWORK = {
         "login": env_str("THROTTLE_LOGIN", "10/min"),
         "register": env_str("THROTTLE_REGISTER", "20/hour"),
         "job_create": env_str("THROTTLE_JOB_CREATE", "30/hour"),
+        # A scene's narration spoken for the storyboard editor's Listen button.
+        "listen": env_str("THROTTLE_LISTEN", "30/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

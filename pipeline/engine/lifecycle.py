@@ -24,13 +24,15 @@ from pipeline.models import Job, JobEvent
 Status = Job.Status
 
 # What a person (or an API client) may do to a job in each status.
+# `edit` is changing the job's plan (pipeline/storyboard.py); `render` runs a paused job's
+# remaining stages, or a finished job's again from its newest plan.
 ACTIONS: dict[str, tuple[str, ...]] = {
     Status.QUEUED: ("cancel", "delete"),
     Status.RUNNING: ("cancel", "delete"),
-    Status.PAUSED: ("continue", "cancel", "delete"),
-    Status.SUCCEEDED: ("delete",),
-    Status.FAILED: ("retry", "delete"),
-    Status.CANCELED: ("retry", "delete"),
+    Status.PAUSED: ("continue", "render", "edit", "cancel", "delete"),
+    Status.SUCCEEDED: ("render", "edit", "delete"),
+    Status.FAILED: ("retry", "edit", "delete"),
+    Status.CANCELED: ("retry", "edit", "delete"),
 }
 
 # A job that leaves its worker: nobody holds it any more.
@@ -155,6 +157,26 @@ def job_continue(*, job_id, until: str = "") -> None:
         message="Continuing with the next stages.",
         payload={"until": until},
         refusal=lambda: "Only a paused job can be continued.",
+    )
+
+
+def job_render(*, job_id) -> None:
+    """A paused job runs all its remaining stages; a finished one runs again from its newest
+    plan, reusing what has not changed, and its video is replaced when the new one is ready."""
+    _queue_again(
+        job_id=job_id,
+        action="render",
+        fields={
+            "until": "",
+            "paused_after": "",
+            "attempts": 0,
+            "finished_at": None,
+            "cancel_requested": False,
+            "run_after": None,
+        },
+        message="Rendering from the newest plan.",
+        payload={"render": True},
+        refusal=lambda: f"A {_status_of(job_id)} job cannot be rendered now.",
     )
 
 

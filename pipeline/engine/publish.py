@@ -10,7 +10,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from gallery.services import video_create
+from gallery.models import Video
+from gallery.services import video_create, video_revise
 from pipeline.errors import LeaseLost
 from pipeline.models import Job
 from pipeline.quotas import StorageQuotaError, StorageQuotaExceeded, storage_check
@@ -38,9 +39,12 @@ def job_video_publish(*, job_id, lease: str, workdir: Path, records: list[dict])
     """Stores the render named by the stages' outputs as the job's gallery video and returns
     its id. Running it again after a crash finds the video already linked and does nothing.
     A generator whose stages make no video (the pipeline benchmark's no-op) ends without one."""
-    job = Job.objects.only("result_id", "title", "prompt", "owner_id").get(pk=job_id)
-    if job.result_id:
-        return str(job.result_id)
+    job = Job.objects.only("result_id", "title", "prompt", "owner_id", "plan_revision").get(
+        pk=job_id
+    )
+    published = Video.objects.filter(pk=job.result_id).first() if job.result_id else None
+    if published is not None and published.plan_revision >= job.plan_revision:
+        return str(published.id)  # made from this plan already
     render = render_outputs(records)
     if render is None:
         return None
@@ -56,22 +60,31 @@ def job_video_publish(*, job_id, lease: str, workdir: Path, records: list[dict])
     try:
         with transaction.atomic():
             owner = get_user_model().objects.select_for_update().get(pk=job.owner_id)
+            adding = video_path.stat().st_size - (published.size if published else 0)
             try:
-                storage_check(user=owner, adding=video_path.stat().st_size)
+                storage_check(user=owner, adding=max(0, adding))
             except StorageQuotaExceeded as exc:
                 raise StorageQuotaError(exc) from None
-            video = video_create(
-                owner=owner,
-                job_id=job_id,
-                title=job.title or render.get("title") or job.prompt[:80],
-                video_path=video_path,
-                poster_path=local("poster"),
-                vtt_path=local("captions_vtt"),
-                srt_path=local("captions_srt"),
-                captions_burned=render.get("captions_burned", False),
-                loudness=render.get("loudness"),
-                checks=render.get("checks"),
-            )
+            files = {
+                "video_path": video_path,
+                "poster_path": local("poster"),
+                "vtt_path": local("captions_vtt"),
+                "srt_path": local("captions_srt"),
+                "captions_burned": render.get("captions_burned", False),
+                "loudness": render.get("loudness"),
+                "checks": render.get("checks"),
+                "plan_revision": job.plan_revision,
+            }
+            if published is not None:
+                # A render after the plan was edited: a new version of the same video.
+                video = video_revise(video=published, **files)
+            else:
+                video = video_create(
+                    owner=owner,
+                    job_id=job_id,
+                    title=job.title or render.get("title") or job.prompt[:80],
+                    **files,
+                )
             stored = [getattr(video, name).name for name in video.FILE_FIELDS
                       if getattr(video, name)]  # fmt: skip
             storage = video.file.storage

@@ -8,6 +8,7 @@ once when the job must stop. Every write the runner makes is conditional on its 
 
 import contextvars
 import errno
+import json
 import logging
 import os
 import shutil
@@ -33,7 +34,8 @@ from pipeline.engine.publish import job_video_publish
 from pipeline.engine.queue import job_enqueue, job_ids_waiting_in_broker
 from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
 from pipeline.generators import get_generator
-from pipeline.models import Job, JobEvent
+from pipeline.models import Job, JobEvent, PlanRevision
+from pipeline.storyboard import plan_record
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ _HOST = socket.gethostname()
 # have failed for want of disk (programs such as ffmpeg cannot always say so: their log is on
 # the same full disk).
 DISK_FULL_FREE_BYTES = 1024 * 1024
+PLAN_FILE = "plan.json"
 
 
 def job_workdir(job_id) -> Path:
@@ -100,11 +103,18 @@ class JobRun:
         try:
             resuming = True
             for index, stage in enumerate(self.stages):
-                # Once one stage must run again, every later one runs again too: its inputs
-                # may have changed.
-                resuming = resuming and self._stage_done(stage)
-                if not resuming:
-                    self._run_stage(index, stage)
+                if stage.name == self.generator.plan_stage and self.job.plan_revision:
+                    # Once written, the plan is a document people edit: its newest revision
+                    # stands for the planning stage, which is not asked again.
+                    resuming = self._plan_restore(index, stage) and resuming
+                else:
+                    # Once one stage must run again, every later one runs again too: its
+                    # inputs may have changed.
+                    resuming = resuming and self._stage_done(stage)
+                    if not resuming:
+                        self._run_stage(index, stage)
+                    elif stage.name == self.generator.plan_stage:
+                        self._plan_record()  # a plan written before plans had revisions
                 if stage.name == self.job.until and index < len(self.stages) - 1:
                     return self._pause_after(index, stage)
             return self._publish()
@@ -141,8 +151,14 @@ class JobRun:
         before = workdir_snapshot(self.workdir)
         outputs = stage.run(ctx) or {}
         self.raise_if_stopped()
+        if stage.name == self.generator.plan_stage:
+            self._plan_record()
+        self._record(index, stage, outputs, before, round(time.monotonic() - started, 3))
+
+    def _record(self, index: int, stage, outputs: dict, before: dict, seconds: float,
+                message: str = "") -> None:  # fmt: skip
+        """Stores what the stage wrote since `before` and checkpoints it in the manifest."""
         files = stage_artifacts_store(job_id=self.job.id, workdir=self.workdir, before=before)
-        seconds = round(time.monotonic() - started, 3)
         self.manifest["stages"][stage.name] = {
             "outputs": outputs,
             "files": files,
@@ -154,7 +170,7 @@ class JobRun:
             lifecycle.job_stage_done,
             stage=stage.name,
             manifest=self.manifest,
-            message=f"{stage.label} done in {seconds:.1f} s",
+            message=message or f"{stage.label} done in {seconds:.1f} s",
             progress=self._overall(index + 1, 0.0),
             step=index + 1,
             steps=len(self.stages),
@@ -167,6 +183,43 @@ class JobRun:
             seconds,
             extra={"stage": stage.name, "seconds": seconds},
         )
+
+    # --- the plan ---------------------------------------------------------------------------
+    def _plan_record(self) -> None:
+        """The plan the planning stage wrote becomes the job's first revision."""
+        data = json.loads((self.workdir / PLAN_FILE).read_text())
+        revision = plan_record(job_id=self.job.id, data=data, lease=self.lease)
+        self.job.plan_revision = self.manifest["plan_revision"] = revision.number
+
+    def _plan_restore(self, index: int, stage) -> bool:
+        """Writes the plan's newest revision where the later stages read it. Returns whether
+        they were made from this very revision (else they run again, reusing what each can
+        of its earlier work)."""
+        revision = PlanRevision.objects.get(job_id=self.job.id, number=self.job.plan_revision)
+        path = self.workdir / PLAN_FILE
+        text = json.dumps(revision.plan, indent=1)
+        same = self.manifest.get("plan_revision") == revision.number
+        if same and self.manifest["stages"].get(stage.name):
+            if not path.exists() or path.read_text() != text:
+                path.write_text(text)
+            return True
+        before = workdir_snapshot(self.workdir)
+        path.write_text(text)
+        self.manifest["plan_revision"] = revision.number
+        # What the later stages made came from another plan: none of it is done any more.
+        for later in self.stages[index + 1 :]:
+            self.manifest["stages"].pop(later.name, None)
+        plan = revision.plan
+        outputs = {
+            "plan_file": PLAN_FILE,
+            "title": plan.get("title", ""),
+            "scenes": len(plan.get("scenes") or []),
+            "script": plan,
+            "plan_revision": revision.number,
+        }
+        self._record(index, stage, outputs, before, 0.0,
+                     message=f"Using the plan's revision {revision.number}")  # fmt: skip
+        return False
 
     def _publish(self) -> str:
         """After the last stage: the video goes to the gallery, and the job has succeeded."""

@@ -47,6 +47,12 @@ class Generator:
     def availability(self) -> Availability:
         return Availability()
 
+    @property
+    def plan_stage(self) -> str:
+        """The stage that writes the plan (`plan.json`), after which a job in review pauses
+        and from which an edited plan is rendered; "" for a generator without a plan."""
+        return next((s.name for s in self.stages if "plan.json" in s.produces), "")
+
     def stage_names(self) -> list[str]:
         return [stage.name for stage in self.stages]
 

@@ -17,6 +17,8 @@ from rest_framework import serializers
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Generator, Stage
 from pipeline.media.ffmpeg import MP4_AUDIO, MP4_CONTAINER, MP4_VIDEO, base_args
+from pipeline.plan import MAX_SCENES_LIMIT, NARRATION_MAX, Plan, Scene, plan_from_text
+from pipeline.visuals import TITLE_MAX
 
 CARD_SECONDS = 1.5
 WIDTH, HEIGHT, FPS = 640, 360, 15
@@ -88,8 +90,20 @@ def plan(ctx) -> dict:
     while len(cards) < ctx.options.get("cards", 2):
         cards.append(cards[-1])
     _work(ctx, ctx.options.get("seconds", 0), "Planning cards")
-    ctx.path("plan.json").write_text(json.dumps({"cards": cards}))
-    return {"title": cards[0][:80], "cards": len(cards), "script": cards}
+    # A plan like every generator's (pipeline/plan.py): one scene per card, so the demo's
+    # plan can be reviewed and edited too.
+    plan = Plan(
+        title=cards[0][:TITLE_MAX],
+        summary="",
+        scenes=[Scene(narration=card[:NARRATION_MAX]) for card in cards],
+    )
+    ctx.path("plan.json").write_text(json.dumps(plan.to_json()))
+    return {"title": plan.title, "cards": len(cards), "script": cards}
+
+
+def _cards(ctx) -> list[str]:
+    text = (ctx.workdir / "plan.json").read_text()
+    return [scene.narration for scene in plan_from_text(text, max_scenes=MAX_SCENES_LIMIT).scenes]
 
 
 def frames(ctx) -> dict:
@@ -97,7 +111,7 @@ def frames(ctx) -> dict:
 
     _maybe_fail(ctx)
     _maybe_hold(ctx)
-    cards = json.loads((ctx.workdir / "plan.json").read_text())["cards"]
+    cards = _cards(ctx)
     font = ImageFont.load_default(size=28)
     seconds = ctx.options.get("seconds", 0)
     for i, text in enumerate(cards):
@@ -154,7 +168,7 @@ def encode(ctx) -> dict:
     ]
     _work(ctx, ctx.options.get("seconds", 0), "Encoding", steps=5)
     ctx.run(args, label="ffmpeg")
-    return {"video": "clip.mp4", "duration": duration, "title": ctx.outputs("plan")["title"]}
+    return {"video": "clip.mp4", "duration": duration, "title": _cards(ctx)[0][:80]}
 
 
 def _wrap(text: str, width: int) -> str:

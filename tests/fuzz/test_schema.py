@@ -27,7 +27,7 @@ from schemathesis.core.parameters import ParameterLocation
 from gallery.models import Video
 from pipeline.engine.runner import job_run
 from pipeline.library.services import media_create
-from pipeline.models import Job
+from pipeline.models import Job, PlanRevision
 from tests.accounts.imagefiles import image_bytes, upload
 from tests.factories import UserFactory, VideoFactory
 from tests.fuzz.conftest import SEED
@@ -41,8 +41,8 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # Where a valid-by-the-schema request may still be refused with 400, because what decides it
 # is not a shape a schema can state: a picture must decode, a prompt must fit its generator,
 # `until` must be a stage of this job's own generator, a password must be the right one (or
-# strong enough, or the address free), a title or name must pass the services' rules, and
-# people do not report their own videos.
+# strong enough, or the address free), a title or name must pass the services' rules, a plan
+# must pass the checks a planner's plan passes, and people do not report their own videos.
 REFUSED_BY_CONTENT = [
     "PUT /api/v1/auth/avatar",
     "PATCH /api/v1/auth/me",
@@ -51,6 +51,7 @@ REFUSED_BY_CONTENT = [
     "POST /api/v1/auth/token",
     "POST /api/v1/jobs",
     "POST /api/v1/jobs/{job_id}/continue",
+    "PUT /api/v1/jobs/{job_id}/plan",
     "POST /api/v1/uploads",
     "POST /api/v1/media",
     "PATCH /api/v1/videos/{video_id}",
@@ -85,6 +86,25 @@ def media_item(owner):
     return media_create(owner=owner, file=upload(image_bytes("PNG"), "sea.png"), tags="sea")
 
 
+def paused_job(owner) -> Job:
+    """A job stopped after planning, with its plan to edit and render. The ones earlier
+    cases queued again go first: the cap on active jobs would refuse the render."""
+    Job.objects.filter(owner=owner, status="queued").delete()
+    job = Job.objects.create(owner=owner, kind="demo", prompt="One.", status="paused",
+                             paused_after="plan", plan_revision=1)  # fmt: skip
+    PlanRevision.objects.create(
+        job=job, number=1, plan={"title": "One", "scenes": [{"narration": "One."}]}
+    )
+    return job
+
+
+# What queues the job again: run on a paused job of its own each case.
+RENDERS = {
+    "POST /api/v1/jobs/{job_id}/render",
+    "POST /api/v1/jobs/{job_id}/scenes/{scene}/regenerate",
+}
+
+
 def finished_job(owner, make_job) -> Job:
     job = make_job(owner=owner, cards=1)
     job_run(job_id=job.id)
@@ -113,10 +133,13 @@ def api_schema(wsgi_app, principal, make_job):
             "video_id": str(job.result_id),
             "model_id": "t2v",
             "item_id": str(item.id),
+            "scene": 0,
         },
-        # A DELETE gets rows of its own each case, so the finished ones stay for the rest.
+        # A DELETE, or a render, gets rows of its own each case, so the finished ones stay
+        # for the rest.
         "throwaway": {
             "job_id": lambda: str(Job.objects.create(owner=principal, kind="demo").id),
+            "paused_job_id": lambda: str(paused_job(principal).id),
             "video_id": lambda: str(VideoFactory(owner=principal, with_captions=True).id),
             "item_id": lambda: str(media_item(principal).id),
         },
@@ -154,6 +177,8 @@ def fuzz(operation, real: dict) -> None:
                 if name in (case.path_parameters or {}):
                     if case.method.upper() == "DELETE" and name in real["throwaway"]:
                         value = real["throwaway"][name]()
+                    elif operation.label in RENDERS and name == "job_id":
+                        value = real["throwaway"]["paused_job_id"]()
                     case.path_parameters[name] = value
         # Revoking the token and changing the password are operations too: every case
         # starts with the token valid again.
@@ -163,6 +188,12 @@ def fuzz(operation, real: dict) -> None:
             # The one exception to "refused": a query parameter the operation does not
             # have is ignored, as HTTP APIs do (a cache-buster, a client's tracking tag).
             excluded = [negative_data_rejection]
+        if _negative(case, ParameterLocation.BODY) and (case.media_type or "").startswith(
+            "multipart/"
+        ):
+            # A form has no types: every value is text, so a boolean sent in one arrives as
+            # the text "true", which a text field rightly takes.
+            excluded.append(negative_data_rejection)
         case.call_and_validate(
             headers={"Authorization": f"Token {real['token']}"}, excluded_checks=excluded
         )

@@ -56,10 +56,10 @@ def test_each_status_lists_the_actions_it_allows(make_job):
     expected = {
         "queued": ["cancel", "delete"],
         "running": ["cancel", "delete"],
-        "paused": ["continue", "cancel", "delete"],
-        "succeeded": ["delete"],
-        "failed": ["retry", "delete"],
-        "canceled": ["retry", "delete"],
+        "paused": ["continue", "render", "edit", "cancel", "delete"],
+        "succeeded": ["render", "edit", "delete"],
+        "failed": ["retry", "edit", "delete"],
+        "canceled": ["retry", "edit", "delete"],
     }
     assert set(expected) == set(Job.Status.values)
     for status, actions in expected.items():
@@ -80,12 +80,12 @@ def test_a_paused_job_reads_paused_with_its_stage_and_allowed_actions(api_for, a
     assert (body["status"], body["paused_after"], body["actions"]) == (
         "paused",
         "plan",
-        ["continue", "cancel", "delete"],
+        ["continue", "render", "edit", "cancel", "delete"],
     )
     event = JobEvent.objects.filter(job_id=job_id).last()
     assert event.payload == {
         "status": "paused",
-        "actions": ["continue", "cancel", "delete"],
+        "actions": ["continue", "render", "edit", "cancel", "delete"],
         "paused_after": "plan",
     }
     # Retrying is not what a paused job needs; cancelling it is allowed and immediate.

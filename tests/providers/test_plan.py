@@ -175,6 +175,17 @@ def test_a_scene_seed_is_kept_checked_and_not_asked_of_a_model():
     assert "seed" not in plan_json_schema()["properties"]["scenes"]["items"]["properties"]
 
 
+def test_null_characters_are_refused_wherever_they_are():
+    data = copy.deepcopy(VALID)
+    data["scenes"][1]["narration"] = "a\x00b"
+    data["scenes"][0]["bullets"][1] = "\x00"
+    data["scenes"][0]["visual"]["note\x00"] = "x\x00"
+    found = problems(data)
+    assert found["scenes[1].narration"] == "must not contain null characters"
+    assert found["scenes[0].bullets[1]"] == "must not contain null characters"
+    assert found["scenes[0].visual.note\x00"] == "must not contain null characters"
+
+
 def test_schema_names_the_limits():
     schema = plan_json_schema(max_scenes=5)
     assert schema["properties"]["scenes"]["maxItems"] == 5

@@ -15,7 +15,7 @@ from pipeline.engine.artifacts import stage_artifacts_store
 from pipeline.engine.events import event_publish
 from pipeline.engine.runner import job_workdir
 from pipeline.library.services import media_create
-from pipeline.models import Job
+from pipeline.models import Job, PlanRevision
 from pipeline.services import upload_create
 from tests.accounts.imagefiles import image_bytes, upload
 from tests.factories import DEFAULT_PASSWORD, VideoFactory
@@ -46,6 +46,9 @@ class World:
         return [
             SECRET, str(self.job.id), str(self.video.id), str(self.upload.id), str(self.media.id)
         ]  # fmt: skip
+
+
+WORLD_PLAN = {"title": f"{SECRET} plan", "summary": "", "scenes": [{"narration": "One scene."}]}
 
 
 def _job(owner, title, prompt):
@@ -81,7 +84,9 @@ def world(db, alice, bob, charlie):
             "plan": {"outputs": {"script": {"title": f"{SECRET} script"}}, "seconds": 0.1},
         }
     }
-    job.save(update_fields=["status", "result", "manifest"])
+    job.plan_revision = 1
+    job.save(update_fields=["status", "result", "manifest", "plan_revision"])
+    PlanRevision.objects.create(job=job, number=1, plan=WORLD_PLAN)
     event_publish(job_id=job.id, type="status", message=f"{SECRET} event message")
     workdir = job_workdir(job.id)
     (workdir / "plan").mkdir(parents=True)

@@ -165,6 +165,20 @@ ROUTES: dict[str, Route] = {
     "api-job-events": Route({"GET": api_owner(200)}, args=_job, shows=("GET",)),
     "api-job-script": Route({"GET": api_owner(200)}, args=_job, shows=("GET",)),
     "api-job-video": Route({"GET": api_owner(200)}, args=_job),
+    "api-job-plan": Route(
+        {"GET": api_owner(200), "PUT": api_owner(200)},
+        args=_job,
+        data={
+            "PUT": {"revision": 1, "plan": {"title": "Edited", "scenes": [{"narration": "Hi."}]}}
+        },
+        shows=("GET",),
+    ),
+    "api-job-plan-revisions": Route({"GET": api_owner(200)}, args=_job),
+    "api-job-render": Route({"POST": api_owner(202)}, args=_job),
+    "api-job-scene-listen": Route(
+        {"POST": api_owner(200)}, args=lambda w: [w.job.id, 0], data={"POST": {}}
+    ),
+    "api-job-scene-regenerate": Route({"POST": api_owner(202)}, args=lambda w: [w.job.id, 0]),
     "api-uploads": Route({"POST": api_signed_in(400)}),
     # A library is private: staff too are told another person's item does not exist.
     "api-media": Route(
