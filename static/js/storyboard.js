@@ -22,6 +22,7 @@
   let baseline = ""; // the form's state when it was loaded or saved, to tell unsaved changes
   let saving = false;
   let loading = null;
+  let followedStatus = null;
 
   const $ = (id) => document.getElementById(id);
   const can = (action) => (job.actions || []).includes(action);
@@ -97,7 +98,7 @@
     return text.split(separator).map((item) => item.trim()).filter(Boolean);
   }
 
-  function addCard(scene, after) {
+  function addCard(scene) {
     const card = template.content.firstElementChild.cloneNode(true);
     card.sceneData = scene;
     field(card, "narration").value = scene.narration || "";
@@ -108,8 +109,7 @@
     field(card, "bullets").value = (scene.bullets || []).join("\n");
     field(card, "image_prompt").value = scene.image_prompt || "";
     field(card, "visual").value = JSON.stringify(scene.visual || { type: "bullets" }, null, 1);
-    if (after) after.after(card);
-    else list.appendChild(card);
+    list.appendChild(card);
     return card;
   }
 
@@ -167,6 +167,7 @@
     form.hidden = false;
     $("sb-loading").hidden = true;
     notice("");
+    status("");
   }
 
   function setEditable(editable) {
@@ -418,14 +419,18 @@
   // editable (planned and paused, or finished rendering) is read again unless this page has
   // unsaved changes.
   function follow(next) {
+    const changed = next.status !== followedStatus;
+    followedStatus = next.status;
     job = next;
     $("sb-render").hidden = !can("render");
     if (!can("edit")) {
       root.hidden = true;
-      return;
+    } else if (changed && (!loaded || !dirty())) {
+      load();
+    } else if (loaded) {
+      root.hidden = false;
+      newer(job.plan_revision || 0, "");
     }
-    if (!loaded || (root.hidden && !dirty())) load();
-    else newer(job.plan_revision || 0, "");
   }
 
   // A revision saved elsewhere (another tab, another device): taken at once when nothing

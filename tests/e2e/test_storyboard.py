@@ -54,6 +54,7 @@ def test_review_edit_listen_and_render_a_story(live, browser):  # noqa: F811
     page.fill("textarea[name=story-prompt]", STORY)
     page.select_option("select[name=story-opt_quality]", "480")
     page.select_option("select[name=story-opt_fps]", "24")
+    shot(page, "storyboard-00-studio")
     page.click("#panel-story button[type=submit]")
     page.wait_for_url(re.compile(r".*/jobs/[0-9a-f-]+/$"))
 
@@ -69,11 +70,14 @@ def test_review_edit_listen_and_render_a_story(live, browser):  # noqa: F811
     assert total > 0 and abs(total - plan["estimated_seconds"]) < 0.05, plan
     shot(page, "storyboard-01-editor")
 
-    # Edit the first scene: the estimate follows the words.
-    edited = "A lighthouse keeper named Rosalind counted purple whales each night."
+    # Edit the first scene: the estimate follows the (longer) words.
+    edited = (
+        "A lighthouse keeper named Rosalind counted purple whales each night. One winter a "
+        "small boat came in through the storm, and she lit every lamp she had until morning."
+    )
     scenes.first.locator("[data-field=narration]").fill(edited)
     seconds = "Number(document.getElementById('sb-total').dataset.seconds)"
-    page.wait_for_function(f"{seconds} !== {total}")
+    page.wait_for_function(f"{seconds} > {total}")
 
     # Listen to it: an <audio> in the card gets a playable source.
     scenes.first.locator("[data-action=listen]").click()
@@ -100,6 +104,22 @@ def test_review_edit_listen_and_render_a_story(live, browser):  # noqa: F811
     vtt = page.request.get(f"{live.base}{captions}").text()
     text = re.sub(r"<[^>]+>", "", vtt)
     assert "Rosalind" in text and "purple whales" in text, vtt[:2000]
+
+    # The finished video's editor is back, read afresh; "New picture" makes the scene again
+    # with a new seed and renders the video once more.
+    page.wait_for_selector("#storyboard:not([hidden])")
+    assert page.inner_text("#sb-status") == ""
+    before = page.request.get(f"{live.base}/api/v1/jobs/{job_id}/plan").json()
+    with page.expect_response(lambda r: r.url.endswith("/scenes/0/regenerate")) as answer:
+        scenes.first.locator("[data-action=regenerate]").click()
+    assert answer.value.status == 202
+    page.wait_for_selector("#storyboard[hidden]", state="attached", timeout=30_000)
+    page.wait_for_selector("#storyboard:not([hidden]) #sb-form:not([hidden])", timeout=300_000)
+    assert page.locator("#job-status").inner_text().lower() == "succeeded"
+    after = page.request.get(f"{live.base}/api/v1/jobs/{job_id}/plan").json()
+    assert after["revision"] == before["revision"] + 1
+    assert after["plan"]["scenes"][0]["seed"] != before["plan"]["scenes"][0]["seed"]
+    assert f"Revision {after['revision']}" in page.inner_text("#sb-revision")
     context.close()
 
 
@@ -177,4 +197,20 @@ def test_editor_fits_a_phone_shows_field_errors_and_follows_other_tabs(live, bro
         " === 'Words from the other tab.'",
         timeout=30_000,
     )
+
+    # A scene added and moved to the top is saved in that order.
+    page.click("#sb-add")
+    added = scenes.last
+    opening = "A scene written here, to open the story."
+    added.locator("[data-field=narration]").fill(opening)
+    added.locator("[data-action=up]").click()
+    first = scenes.first.locator("[data-field=narration]")
+    assert first.input_value() == opening
+    with page.expect_response(lambda r: r.request.method == "PUT" and r.status == 200):
+        page.click("#sb-save")
+    page.wait_for_function("document.getElementById('sb-status').textContent === 'Saved.'")
+    saved = api.get(f"/api/v1/jobs/{job_id}/plan").json()
+    narrations = [scene["narration"] for scene in saved["plan"]["scenes"]]
+    assert narrations[:2] == [opening, "Words from the other tab."]
+    assert page.locator("#sb-notice").is_hidden()
     context.close()
