@@ -67,6 +67,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "report_count",
             "created_at",
             "updated_at",
+            "revised_at",
             "urls",
         ]
         read_only_fields = fields

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from pipeline.library.services import media_delete
-from pipeline.models import Job, JobEvent, MediaItem, Upload
+from pipeline.models import Job, JobEvent, MediaItem, PlanRevision, Upload
 from pipeline.services import JobLimit, JobStateError, job_cancel, job_delete, job_retry
 
 
@@ -26,6 +26,23 @@ class JobEventInline(admin.TabularInline):
         return False
 
 
+class PlanRevisionInline(admin.TabularInline):
+    """The plan's history: the planner's revision and each saved edit, as they were."""
+
+    model = PlanRevision
+    fields = ("number", "created_at", "author", "note", "plan")
+    readonly_fields = fields
+    ordering = ("-number",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = ("short_id", "kind", "owner", "status", "stage", "progress", "created_at")
@@ -34,12 +51,13 @@ class JobAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     date_hierarchy = "created_at"
     actions = ("cancel_jobs", "retry_jobs", "delete_jobs")
-    inlines = (JobEventInline,)
+    inlines = (PlanRevisionInline, JobEventInline)
     readonly_fields = (
         "id", "owner", "kind", "title", "prompt", "options", "status", "stage", "step",
         "steps", "progress", "message", "error_type", "error_message", "error_hint",
         "attempts", "until", "paused_after", "cancel_requested", "lease", "heartbeat_at",
-        "run_after", "enqueued_at", "manifest", "last_seq", "video_link", "created_at",
+        "run_after", "enqueued_at", "manifest", "last_seq", "plan_revision", "video_link",
+        "created_at",
         "started_at", "finished_at",
     )  # fmt: skip
     exclude = ("result",)

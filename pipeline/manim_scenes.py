@@ -20,6 +20,9 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+# The Manim colours (background, text, accent, highlight) of each palette that
+# pipeline.media.visuals.PALETTES names for pictures (a test keeps the names the same; this
+# module runs inside Manim's process, on the standard library alone).
 PALETTES = {
     "default": ("#101827", "#F3F4F6", "#60A5FA", "#FBBF24"),
     "warm": ("#1F130C", "#FDF2E9", "#F97316", "#FACC15"),

@@ -1,4 +1,7 @@
-"""One scene's narration, spoken on request so a person can hear it while editing the plan."""
+"""One scene's narration, spoken on request so a person can hear it while editing the plan.
+
+It goes through the job's scene cache with the key the narration stage uses, so words heard
+here and then saved unchanged are not spoken again by the render."""
 
 import shutil
 import tempfile
@@ -6,7 +9,9 @@ from pathlib import Path
 
 from rest_framework.exceptions import APIException
 
+from pipeline.engine.scene_cache import SceneCache
 from pipeline.errors import GeneratorError
+from pipeline.generators.narration import speech_cached
 from pipeline.providers import get_provider
 
 
@@ -15,18 +20,20 @@ class ListenUnavailable(APIException):
     default_code = "voice_unavailable"
 
 
-def scene_listen(*, job, text: str) -> bytes:
-    """A WAV of `text` in the job's voice and pace."""
+def scene_listen(*, job, text: str) -> tuple[bytes, bool]:
+    """A WAV of `text` in the job's voice and pace, and whether it was spoken before."""
     options = job.options or {}
     folder = Path(tempfile.mkdtemp(prefix="listen-"))
     try:
-        speech = get_provider("tts").synthesize(
+        speech, reused = speech_cached(
+            SceneCache(job.id, folder).entry,
+            get_provider("tts"),
+            folder=folder / "voice",
             text=text,
-            out_dir=folder,
             voice=options.get("voice") or None,
-            rate=float(options.get("speaking_rate") or 1.0),
+            rate=float(options.get("speaking_rate", 1.0)),
         )
-        return speech.audio_path.read_bytes()
+        return speech.audio_path.read_bytes(), reused
     except GeneratorError as exc:
         raise ListenUnavailable(exc.message)
     finally:

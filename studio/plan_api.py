@@ -205,4 +205,7 @@ class SceneListenView(SceneMixin, APIView):
             text = plan_revision_get(job=job).plan["scenes"][index]["narration"]
         if not text.strip():
             raise ValidationError({"narration": ["There is nothing to say in this scene."]})
-        return HttpResponse(scene_listen(job=job, text=text.strip()), content_type="audio/wav")
+        audio, reused = scene_listen(job=job, text=text.strip())
+        response = HttpResponse(audio, content_type="audio/wav")
+        response["X-Reused"] = "1" if reused else "0"  # heard before with the same words
+        return response

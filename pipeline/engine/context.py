@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+from pipeline.engine.scene_cache import CacheEntry, SceneCache
 from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
 from pipeline.models import JobEvent
 
@@ -85,6 +86,7 @@ class StageContext:
         self.prompt = job.prompt
         self.options = job.options
         self.workdir: Path = run.workdir
+        self._cache = SceneCache(self.job_id, self.workdir)
 
     @property
     def earlier_stages(self) -> list:
@@ -105,6 +107,12 @@ class StageContext:
         path = self.workdir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+    def cached(self, kind: str, inputs: dict, files: dict[str, Path]) -> CacheEntry:
+        """A scene's output files, kept under a hash of the inputs that make them: copied to
+        `files`' paths when an earlier run made them (`.restored`), else the stage makes them
+        and calls `.store()`. See pipeline/engine/scene_cache.py."""
+        return self._cache.entry(kind, inputs, files)
 
     # --- reporting ------------------------------------------------------------------------
     def check(self) -> None:

@@ -2,10 +2,11 @@
 
 The planner splits the request into shots (one scene each, with a detailed image prompt);
 each shot is rendered by the t2v provider (LTX-Video through diffusers) while holding the
-device's lock, and saved in the work folder as soon as it is done, so a retried job renders
-only the shots it is missing. With `narration`, the planner's captions are spoken, each shot
-is looped or cut to last as long as its words, and the words become captions. A reference image
-(an upload of the job's owner) becomes the first frame of the first shot.
+device's lock, and kept under a hash of what it was asked as soon as it is done, so a retried
+job, or one whose plan was edited, renders only the shots it is missing. With `narration`,
+the planner's captions are spoken, each shot is looped or cut to last as long as its words,
+and the words become captions. A reference image (an upload of the job's owner) becomes the
+first frame of the first shot.
 """
 
 import json
@@ -20,7 +21,13 @@ from rest_framework import serializers
 
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Availability, Generator, Stage
-from pipeline.generators.narration import narrate, speech, voice_choices
+from pipeline.generators.narration import (
+    load_plan,
+    narrate,
+    report_reuse,
+    speech,
+    voice_validate,
+)
 from pipeline.gpu import device_lock
 from pipeline.providers import get_provider
 from pipeline.providers.t2v.base import SIZE_MULTIPLE, frames_problem, size_problem
@@ -116,11 +123,7 @@ class AiVideoOptions(serializers.Serializer):
             raise serializers.ValidationError("Must be the id of an upload (a UUID).")
 
     def validate_voice(self, value):
-        if value and value not in voice_choices():
-            raise serializers.ValidationError(
-                f"Unknown voice {value!r}; choose one of: {', '.join(voice_choices())}."
-            )
-        return value
+        return voice_validate(value)
 
     def validate(self, attrs):
         seconds = attrs["max_shots"] * attrs["num_frames"] / attrs["fps"]
@@ -161,9 +164,10 @@ class AiVideoGenerator(Generator):
 
 # --- storyboard -------------------------------------------------------------------------------
 def storyboard(ctx) -> dict:
-    """Plans the shots: one per planned scene, at most max_shots, each with its own seed."""
+    """Plans the shots: one per planned scene, at most max_shots, each with its own seed. The
+    plan is the only document: the shots stage reads its shots from it."""
     options = ctx.options
-    reference = reference_image(ctx)  # refuse a foreign upload before any work
+    reference_image(ctx)  # refuse a foreign upload before any work
     max_shots = int(options["max_shots"])
     shot_seconds = int(options["num_frames"]) / int(options["fps"])
     plan = get_provider("llm").plan(
@@ -179,37 +183,43 @@ def storyboard(ctx) -> dict:
     plan.scenes = plan.scenes[:max_shots]
     seed = options.get("seed")
     seed = secrets.randbelow(2**31 - max_shots) if seed is None else int(seed)
-    style = (options.get("style") or "").strip()
-    shots = [
-        {
-            "index": index,
-            "prompt": shot_prompt(scene.image_prompt or scene.narration, style),
-            "caption": scene.narration,
-            "seed": seed + index,
-            "from_image": index == 0 and reference is not None,
-        }
-        for index, scene in enumerate(plan.scenes)
-    ]
-    board = {"title": plan.title, "seed": seed, "shots": shots}
-    # narration.narrate reads the plan: it holds exactly the scenes that became shots.
-    ctx.path("plan.json").write_text(json.dumps(plan.to_json(), indent=1))
-    ctx.path("storyboard.json").write_text(json.dumps(board, indent=1))
+    for index, scene in enumerate(plan.scenes):
+        scene.seed = scene.seed or seed + index
+    data = plan.to_json()
+    # narration.narrate reads the plan too: it holds exactly the scenes that became shots.
+    ctx.path("plan.json").write_text(json.dumps(data, indent=1))
     return {
         "plan_file": "plan.json",
-        "storyboard": "storyboard.json",
         "title": plan.title,
-        "shots": len(shots),
-        "script": board,
+        "shots": len(plan.scenes),
+        "script": data,
     }
+
+
+def plan_shots(ctx, plan) -> list[dict]:
+    """What each shot asks of the model (what `t2v.generate` takes but the picture), from the
+    plan as it is now, edited or not."""
+    options = ctx.options
+    style = (options.get("style") or "").strip()
+    return [
+        {
+            "prompt": shot_prompt(scene.image_prompt or scene.narration, style),
+            "negative_prompt": options.get("negative_prompt") or "",
+            "width": int(options["width"]),
+            "height": int(options["height"]),
+            "num_frames": int(options["num_frames"]),
+            "fps": int(options["fps"]),
+            "seed": int(scene.seed),
+            "steps": options.get("steps"),
+            "guidance": options.get("guidance"),
+        }
+        for scene in plan.scenes
+    ]
 
 
 def shot_prompt(text: str, style: str) -> str:
     text = " ".join(text.split())
     return f"{text.rstrip('.')}, {style}" if style else text
-
-
-def load_storyboard(ctx) -> dict:
-    return json.loads((ctx.workdir / ctx.outputs("storyboard")["storyboard"]).read_text())
 
 
 def reference_image(ctx) -> Path | None:
@@ -251,38 +261,49 @@ def shot_name(index: int) -> str:
 
 
 def render_shots(ctx) -> dict:
-    """Renders every shot not on disk yet, one at a time, each under the device's lock."""
-    board = load_storyboard(ctx)
+    """Renders every shot, one at a time, each under the device's lock. A shot rendered
+    before from the same request (prompt, seed, size, reference picture ...) to the same
+    model is reused, not rendered again; the first shot starts from the reference image."""
+    shots = plan_shots(ctx, load_plan(ctx))
+    reference = ctx.options.get("reference_image") or ""
     t2v = get_provider("t2v")
     device = t2v.device()
-    shots = board["shots"]
     total = len(shots)
-    rendered = []
-    for shot in shots:
-        index = shot["index"]
-        if (ctx.workdir / shot_name(index)).exists():
+    reused, rendered = [], []
+    for index, request in enumerate(shots):
+        from_image = reference if index == 0 else ""
+        entry = ctx.cached(
+            "shot",
+            {**request, "reference": from_image, "t2v": t2v.identity()},
+            {"mp4": ctx.path(shot_name(index))},
+        )
+        if entry.restored:
+            reused.append(index)
             ctx.progress((index + 1) / total, f"Shot {index + 1} of {total} was already rendered")
             continue
-        seconds = _render_shot(ctx, t2v, device, shot, total)
+        seconds = _render_shot(ctx, t2v, device, index, request, bool(from_image), total)
+        entry.store()
         rendered.append(index)
         ctx.event(
             "shot_complete",
             f"Shot {index + 1} of {total} rendered in {seconds:.1f} s",
             {"index": index, "shots": total, "seconds": seconds, "file": shot_name(index)},
         )
+    report_reuse(ctx, "Shots", reused, rendered, noun="shot")
     return {
-        "shots": [shot_name(shot["index"]) for shot in shots],
+        "shots": [shot_name(index) for index in range(total)],
         "rendered": rendered,
         "device": device,
     }
 
 
-def _render_shot(ctx, t2v, device: str, shot: dict, total: int) -> float:
+def _render_shot(
+    ctx, t2v, device: str, index: int, request: dict, from_image: bool, total: int
+) -> float:
     from PIL import Image
 
-    options, index = ctx.options, shot["index"]
     image = None
-    if shot.get("from_image"):
+    if from_image:
         with Image.open(reference_image(ctx)) as picture:
             image = picture.convert("RGB")
 
@@ -296,18 +317,7 @@ def _render_shot(ctx, t2v, device: str, shot: dict, total: int) -> float:
     started = time.monotonic()
     with device_lock(device, check=ctx.check, on_wait=on_wait):
         t2v.generate(
-            prompt=shot["prompt"],
-            negative_prompt=options.get("negative_prompt") or "",
-            width=int(options["width"]),
-            height=int(options["height"]),
-            num_frames=int(options["num_frames"]),
-            fps=int(options["fps"]),
-            seed=int(shot["seed"]),
-            image=image,
-            steps=options.get("steps"),
-            guidance=options.get("guidance"),
-            out_path=ctx.path(shot_name(index)),
-            on_progress=on_progress,
+            **request, image=image, out_path=ctx.path(shot_name(index)), on_progress=on_progress
         )
     return round(time.monotonic() - started, 3)
 
@@ -329,7 +339,6 @@ def assemble(ctx) -> dict:
     from pipeline.media.assemble import concat_clips
     from pipeline.media.inspection import Expected
 
-    board = load_storyboard(ctx)
     clips = [ctx.workdir / name for name in ctx.outputs("shots")["shots"]]
     width, height, fps = (int(ctx.options[key]) for key in ("width", "height", "fps"))
     clip_seconds = int(ctx.options["num_frames"]) / fps
@@ -363,7 +372,7 @@ def assemble(ctx) -> dict:
     return {
         "video": "video.mp4",
         "duration": round(sum(durations), 3),
-        "title": board["title"],
+        "title": load_plan(ctx).title,
         **outputs,
         **review(ctx, ctx.path("video.mp4"), expected),
     }
@@ -405,7 +414,7 @@ generator = AiVideoGenerator(
             "Planning shots",
             storyboard,
             weight=1,
-            produces=("plan.json", "storyboard.json"),
+            produces=("plan.json",),
         ),
         Stage("shots", "Rendering shots", render_shots, weight=10, produces=("shots",)),
         Stage("narrate", "Narrating", narrate_shots, weight=1),

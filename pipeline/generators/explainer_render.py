@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from pipeline.errors import GeneratorError
-from pipeline.generators.narration import load_plan, speech
+from pipeline.generators.narration import load_plan, report_reuse, speech
 from pipeline.manim_scenes import latex_available
 from pipeline.media.assemble import resolve_size
 
@@ -47,14 +47,19 @@ def scene_specs(ctx) -> list[dict]:
     return specs
 
 
-def render_templates(ctx, specs: list[dict]) -> list[str]:
-    """Renders the specs in parallel processes; returns the clip paths (relative)."""
-    folders = []
+def render_templates(ctx, specs: list[dict], reused: list[int]) -> list[str]:
+    """Renders the specs in parallel processes; returns the clip paths (relative). A scene
+    rendered before from the same spec is reused (its index added to `reused`)."""
+    folders, entries = [], []
     for spec in specs:
         folder = ctx.path(f"scenes/{spec['index']:02d}/spec.json").parent
         (folder / "spec.json").write_text(json.dumps(spec))
         folders.append(folder)
-    todo = [f for f in folders if not (f / "scene.mp4").exists()]
+        entry = ctx.cached("template-scene", _spec_key(spec), {"mp4": folder / "scene.mp4"})
+        if entry.restored:
+            reused.append(spec["index"])
+        entries.append(entry)
+    todo = [f for f, entry in zip(folders, entries, strict=True) if not entry.restored]
     workers = max(1, min(settings.EXPLAINER_PARALLEL, len(todo)))
     batches = [todo[i::workers] for i in range(workers)]
     errors: list[Exception] = []
@@ -87,7 +92,15 @@ def render_templates(ctx, specs: list[dict]) -> list[str]:
         if isinstance(first, GeneratorError):
             raise first
         raise GeneratorError(f"Rendering a scene failed: {first}", permanent=True)
+    for entry in entries:
+        if not entry.restored:
+            entry.store()
     return [str((f / "scene.mp4").relative_to(ctx.workdir)) for f in folders]
+
+
+def _spec_key(spec: dict) -> dict:
+    """What a scene's clip depends on: its spec, wherever the scene stands in the plan."""
+    return {name: value for name, value in spec.items() if name != "index"}
 
 
 CODE_SYSTEM = (
@@ -111,11 +124,12 @@ def _code_prompt(spec: dict, narration: str) -> str:
     )
 
 
-def render_llm(ctx, specs: list[dict]) -> tuple[list[str | None], str]:
+def render_llm(ctx, specs: list[dict], reused: list[int]) -> tuple[list[str | None], str]:
     """Has the language model write each scene, rendered in the sandbox with repairs.
 
     Returns one clip path per scene (None where the model's code never rendered) and the code
-    written, for GET jobs/<id>/script.
+    written, for GET jobs/<id>/script. A scene whose code rendered before from the same spec,
+    narration, seed and model is reused (its index added to `reused`); a new seed asks again.
     """
     from pipeline.providers import get_provider
     from pipeline.sandbox import SandboxUnavailable, render_with_repairs
@@ -128,9 +142,21 @@ def render_llm(ctx, specs: list[dict]) -> tuple[list[str | None], str]:
     clips: list[str | None] = []
     scripts = []
     for spec, scene in zip(specs, plan.scenes, strict=True):
-        ctx.progress(spec["index"] / len(specs), f"Writing scene {spec['index'] + 1}")
+        index = spec["index"]
+        folder = ctx.path(f"llm/{index:02d}/x").parent
+        entry = ctx.cached(
+            "llm-scene",
+            {**_spec_key(spec), "narration": scene.narration, "seed": scene.seed,
+             "llm": planner.identity()},
+            {"mp4": folder / "scene.mp4", "py": folder / "scene.py"},
+        )  # fmt: skip
+        if entry.restored:
+            reused.append(index)
+            scripts.append(f"# scene {index + 1}\n{entry.files['py'].read_text()}")
+            clips.append(str(entry.files["mp4"].relative_to(ctx.workdir)))
+            continue
+        ctx.progress(index / len(specs), f"Writing scene {index + 1}")
         prompt = _code_prompt(spec, scene.narration)
-        folder = ctx.path(f"llm/{spec['index']:02d}/x").parent
 
         def fix(code, error, prompt=prompt):
             return planner.generate_code(
@@ -138,7 +164,7 @@ def render_llm(ctx, specs: list[dict]) -> tuple[list[str | None], str]:
                 f"{prompt}\n\nThis code failed:\n{code}\n\nError:\n{error}\n\nFix it.",
             )
 
-        def told(attempt, index=spec["index"]):
+        def told(attempt, index=index):
             if attempt.kind != "rendered":
                 ctx.event(
                     "progress",
@@ -159,14 +185,18 @@ def render_llm(ctx, specs: list[dict]) -> tuple[list[str | None], str]:
             )
         except SandboxUnavailable as exc:
             ctx.event("progress", f"The sandbox is unavailable ({exc}); using templates.")
+            reused.clear()
             return [None] * len(specs), "\n\n".join(scripts)
-        scripts.append(f"# scene {spec['index'] + 1}\n{result.code}")
+        scripts.append(f"# scene {index + 1}\n{result.code}")
         if result.video:
-            clips.append(str(Path(result.video).relative_to(ctx.workdir)))
+            Path(result.video).replace(entry.files["mp4"])
+            entry.files["py"].write_text(result.code)
+            entry.store()
+            clips.append(str(entry.files["mp4"].relative_to(ctx.workdir)))
         else:
             ctx.event(
                 "progress",
-                f"Scene {spec['index'] + 1}: the model's code did not render after "
+                f"Scene {index + 1}: the model's code did not render after "
                 f"{len(result.attempts)} attempts; drawing it with the templates instead.",
             )
             clips.append(None)
@@ -177,15 +207,19 @@ def render_stage(ctx) -> dict:
     specs = scene_specs(ctx)
     clips: list[str | None] = [None] * len(specs)
     outputs: dict = {}
+    reused: list[int] = []
     if ctx.options.get("llm_code"):
-        clips, script = render_llm(ctx, specs)
+        clips, script = render_llm(ctx, specs, reused)
         if script:
             outputs["script"] = script
     missing = [spec for spec, clip in zip(specs, clips, strict=True) if clip is None]
     if missing:
-        rendered = iter(render_templates(ctx, missing))
+        rendered = iter(render_templates(ctx, missing, reused))
         clips = [clip or next(rendered) for clip in clips]
     renderers = ["llm" if spec not in missing else "templates" for spec in specs]
+    report_reuse(
+        ctx, "Scenes", sorted(reused), [s["index"] for s in specs if s["index"] not in reused]
+    )
     return {
         **outputs,
         "clips": clips,

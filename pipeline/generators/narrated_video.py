@@ -14,7 +14,13 @@ from rest_framework import serializers
 
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Stage
-from pipeline.generators.narration import earlier_output, load_plan, narrate, speech
+from pipeline.generators.narration import (
+    earlier_output,
+    load_plan,
+    narrate,
+    report_reuse,
+    speech,
+)
 from pipeline.media.assemble import (
     CAPTION_PRESETS,
     CaptionStyle,
@@ -92,7 +98,8 @@ def captions_stage(ctx) -> dict:
 
 def visuals_stage(ctx) -> dict:
     """A picture or clip per scene: from the person's library or stock where one matches the
-    scene's words (option `visuals`), else from the images backend (procedural by default)."""
+    scene's words (option `visuals`), else from the images backend (procedural by default).
+    A picture made before from the same request to the same backend is reused."""
     from pipeline.gpu import device_lock
     from pipeline.library.visuals import scene_visuals
 
@@ -101,35 +108,36 @@ def visuals_stage(ctx) -> dict:
     size = _size(ctx)
     device = images.device() if hasattr(images, "device") else "cpu"
     chosen = scene_visuals(ctx, plan)
-    paths = []
+    paths, reused, made = [], [], []
     for index, scene in enumerate(plan.scenes):
         if chosen[index]["file"]:
             paths.append(chosen[index]["file"])
             continue
         path = ctx.path(f"stills/{index:02d}.png")
         paths.append(str(path.relative_to(ctx.workdir)))
-        if path.exists():
-            continue  # a retry keeps the pictures already made
-        ctx.progress(index / len(plan.scenes), f"Picture {index + 1} of {len(plan.scenes)}")
         # The opening picture carries the title; the others the scene's own words (a heading,
         # key words), or nothing under burned captions, which already show what is said.
         text = scene.on_screen_text if index else (plan.title or scene.on_screen_text)
-
-        def draw(scene=scene, text=text, path=path, index=index):
-            images.generate(
-                prompt=scene.image_prompt or scene.narration,
-                size=size,
-                out_path=path,
-                seed=index,
-                palette=ctx.options.get("style", "default"),
-                text="" if ctx.options.get("burn_captions") and index else text,
-            )
-
+        request = {
+            "prompt": scene.image_prompt or scene.narration,
+            "size": size,
+            "seed": index + scene.seed,  # a new seed, a new picture of the same scene
+            "palette": ctx.options.get("style", "default"),
+            "text": "" if ctx.options.get("burn_captions") and index else text,
+        }
+        entry = ctx.cached("picture", {**request, "images": images.identity()}, {"png": path})
+        if entry.restored:
+            reused.append(index)
+            continue
+        ctx.progress(index / len(plan.scenes), f"Picture {index + 1} of {len(plan.scenes)}")
         if device.startswith("cuda"):
             with device_lock(device, check=ctx.check):
-                draw()
+                images.generate(**request, out_path=path)
         else:
-            draw()
+            images.generate(**request, out_path=path)
+        entry.store()
+        made.append(index)
+    report_reuse(ctx, "Pictures", reused, made)
     return {"stills": paths, "visuals": chosen}
 
 

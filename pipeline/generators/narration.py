@@ -12,9 +12,10 @@ from pathlib import Path
 from rest_framework import serializers
 
 from pipeline.errors import GeneratorError
+from pipeline.media.visuals import PALETTES
 from pipeline.plan import Plan, plan_from_json
 from pipeline.providers import get_provider
-from pipeline.providers.tts.base import RATE_LIMITS
+from pipeline.providers.tts.base import AUDIO_NAME, RATE_LIMITS, Speech
 from pipeline.timing import Timing
 
 SCENE_GAP = 0.35  # seconds of silence between scenes
@@ -43,19 +44,22 @@ class NarratedOptions(serializers.Serializer):
     )  # fmt: skip
     aspect = serializers.ChoiceField(choices=ASPECTS, default="16:9")
     max_scenes = serializers.IntegerField(default=6, min_value=1, max_value=12)
-    style = serializers.ChoiceField(
-        choices=["default", "warm", "cool", "mono", "vivid", "pastel"], default="default"
-    )
+    style = serializers.ChoiceField(choices=list(PALETTES), default="default")
 
     def validate_voice(self, value):
-        choices = voice_choices()
-        if value and value not in choices:
-            shown = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
-            raise serializers.ValidationError(
-                f"Unknown voice {value!r}; choose one from the voices list "
-                f"(GET /api/v1/voices): {shown}."
-            )
-        return value
+        return voice_validate(value)
+
+
+def voice_validate(value: str) -> str:
+    """A `voice` option: empty (the backend's default) or one of the backend's voices."""
+    choices = voice_choices()
+    if value and value not in choices:
+        shown = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
+        raise serializers.ValidationError(
+            f"Unknown voice {value!r}; choose one from the voices list "
+            f"(GET /api/v1/voices): {shown}."
+        )
+    return value
 
 
 def earlier_output(ctx, key: str):
@@ -95,19 +99,22 @@ def plan_stage(kind: str):
 
 
 def narrate(ctx) -> dict:
-    """Speaks every scene, then joins them into narration.wav on one clock."""
+    """Speaks every scene, then joins them into narration.wav on one clock. A scene spoken
+    before with the same words, voice, rate and backend is reused, not spoken again."""
     plan = load_plan(ctx)
     tts = get_provider("tts")
     voice = ctx.options.get("voice") or None
+    speaking_rate = float(ctx.options.get("speaking_rate", 1.0))
     pieces, spans, words, sentences = [], [], [], []
+    reused, made = [], []
     clock = LEAD_IN
     rate = None
     for index, scene in enumerate(plan.scenes):
         ctx.progress(index / len(plan.scenes), f"Narrating scene {index + 1} of {len(plan.scenes)}")
-        speech = tts.synthesize(
-            text=scene.narration, out_dir=ctx.path(f"voice/{index:02d}/x").parent, voice=voice,
-            rate=float(ctx.options.get("speaking_rate", 1.0)),
-        )  # fmt: skip
+        speech, was_reused = scene_speech(
+            ctx, tts, index=index, text=scene.narration, voice=voice, rate=speaking_rate
+        )
+        (reused if was_reused else made).append(index)
         with wave.open(str(speech.audio_path), "rb") as source:
             if rate is None:
                 rate, width = source.getframerate(), source.getsampwidth()
@@ -128,6 +135,7 @@ def narrate(ctx) -> dict:
             }
         )
         clock += SCENE_GAP
+    report_reuse(ctx, "Narration", reused, made)
     total = clock - SCENE_GAP + LEAD_IN
     # Each scene's picture runs until the next one's words start.
     for index, span in enumerate(spans):
@@ -145,6 +153,45 @@ def narrate(ctx) -> dict:
         )
     )
     return {"audio": "narration.wav", "speech": "speech.json", "duration": round(total, 3)}
+
+
+def scene_speech(ctx, tts, *, index: int, text: str, voice, rate: float) -> tuple[Speech, bool]:
+    """One scene's speech in voice/<index>/ (audio and timings), and whether it was reused."""
+    folder = ctx.path(f"voice/{index:02d}/x").parent
+    return speech_cached(ctx.cached, tts, folder=folder, text=text, voice=voice, rate=rate)
+
+
+def speech_cached(cached, tts, *, folder: Path, text: str, voice, rate: float):
+    """Speech of `text` in `folder` (audio and timings) through the job's scene cache
+    (`cached`: StageContext.cached, or SceneCache.entry outside a stage), and whether it was
+    reused. The key is what changes the sound; a scene's seed is not part of it: a new seed
+    makes a scene's picture again, not its voice."""
+    entry = cached(
+        "narration",
+        {"text": text, "voice": voice or "", "rate": rate, "tts": tts.identity()},
+        {"wav": folder / AUDIO_NAME, "json": folder / "timings.json"},
+    )
+    if not entry.restored:
+        speech = tts.synthesize(text=text, out_dir=folder, voice=voice, rate=rate)
+        timings = speech.to_json()
+        del timings["audio_path"]  # the same words may be another scene's next time
+        entry.files["json"].write_text(json.dumps(timings))
+        entry.store()
+    timings = json.loads(entry.files["json"].read_text())
+    return Speech.from_json({**timings, "audio_path": entry.files["wav"]}), entry.restored
+
+
+def report_reuse(ctx, label: str, reused: list[int], made: list[int], noun: str = "scene"):
+    """One line in the job's event log: which scenes (0-based indexes) an earlier run's
+    outputs served, and which were made, e.g. "Narration: reused scenes 1, 2; made scene 3"."""
+
+    def listed(verb: str, indexes: list[int]) -> str:
+        plural = noun if len(indexes) == 1 else f"{noun}s"
+        return f"{verb} {plural} {', '.join(str(i + 1) for i in indexes)}"
+
+    parts = [listed(verb, found) for verb, found in (("reused", reused), ("made", made)) if found]
+    if parts:
+        ctx.event("progress", f"{label}: {'; '.join(parts)}", {"reused": reused, "made": made})
 
 
 def _write_wav(path: Path, pieces: list[bytes], rate: int, width: int) -> None:

@@ -53,6 +53,9 @@ class Provider:
     option_defaults: ClassVar[dict[str, Any]] = {}
     option_settings: ClassVar[dict[str, str]] = {}
     required_options: ClassVar[tuple[str, ...]] = ()
+    # The options that change what the backend makes (a model, a voice, a speed), never keys,
+    # timeouts or devices: with the backend itself, what a cached output depends on.
+    output_options: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **options: Any):
         unknown = self.unknown_options(options)
@@ -111,6 +114,13 @@ class Provider:
         if not status.available:
             hint = f"Set {status.setting}." if status.setting else ""
             raise GeneratorError(status.reason, permanent=True, hint=hint)
+
+    def identity(self) -> dict:
+        """The backend and its options that change its output, for the keys under which
+        per-scene outputs are cached (together with each call's own arguments)."""
+        cls = type(self)
+        options = {name: self.options[name] for name in self.output_options}
+        return {"backend": f"{cls.__module__}.{cls.__qualname__}", "options": options}
 
     @property
     def display_name(self) -> str:

@@ -139,6 +139,7 @@ class FakeTTS(TTSProvider):
         "seconds_per_word": 0.3,
         "fail": "",
     }
+    output_options = (*TTSProvider.output_options, "sample_rate", "seconds_per_word")
 
     def __init__(self, **options):
         super().__init__(**options)

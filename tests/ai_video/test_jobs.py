@@ -11,17 +11,19 @@ from pipeline.models import Job, JobEvent
 from pipeline.services import job_retry, job_submit
 from studio.services import job_create
 from tests.ai_video.conftest import TINY, video_facts
+from tests.rerender import last_seq, render_again, reuse_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PROMPT = "A fox runs through snow. It stops on a hill. The sun rises behind it."
 
 
-def submit(user, **options):
+def submit(user, until="", **options):
     with transaction.atomic():
         return job_create(
-            user=user, kind="ai_video", prompt=PROMPT, options={**TINY, "seed": 7, **options}
-        )
+            user=user, kind="ai_video", prompt=PROMPT, options={**TINY, "seed": 7, **options},
+            until=until,
+        )  # fmt: skip
 
 
 def run(job) -> str:
@@ -52,7 +54,7 @@ def test_a_job_renders_each_shot_and_joins_them(alice, fake_t2v):
     assert [e.stage for e in events(job, "stage_complete")] == [
         "storyboard", "shots", "narrate", "assemble",
     ]  # fmt: skip
-    assert job.manifest["stages"]["storyboard"]["outputs"]["script"]["shots"][1]["seed"] == 8
+    assert job.manifest["stages"]["storyboard"]["outputs"]["script"]["scenes"][1]["seed"] == 8
 
 
 def test_narration_sets_each_shots_length_and_is_the_soundtrack(alice, fake_t2v):
@@ -128,3 +130,49 @@ def test_a_job_naming_someone_elses_upload_fails_before_any_shot(
     assert job.error_type == "GeneratorError"
     assert t2v.calls == []
     assert job.status == Job.Status.FAILED
+
+
+def test_the_storyboard_writes_the_plan_with_each_shots_seed(alice, fake_t2v):
+    fake_t2v()
+    job = submit(alice, until="storyboard")
+
+    assert run(job) == "paused", job.error
+
+    record = job.manifest["stages"]["storyboard"]
+    assert [f["path"] for f in record["files"]] == ["plan.json"]
+    assert [s["seed"] for s in record["outputs"]["script"]["scenes"]] == [7, 8]
+
+
+def test_shots_rendered_again_are_reused_and_a_new_seed_renders_only_that_shot(
+    alice, fake_t2v, upload_image
+):
+    t2v = fake_t2v()
+    job = submit(alice, until="shots", reference_image=upload_image(alice))
+    assert run(job) == "paused", job.error
+    first = [(job_workdir(job.id) / f"shots/{i:02d}.mp4").read_bytes() for i in (0, 1)]
+    seq = last_seq(job)
+
+    job = render_again(job, until="shots", fresh_worker=True)
+
+    assert len(t2v.calls) == 2
+    assert reuse_lines(job, "Shots", seq) == ["Shots: reused shots 1, 2"]
+    assert not [e for e in events(job, "shot_complete") if e.seq > seq]
+    assert job.manifest["stages"]["shots"]["outputs"]["rendered"] == []
+    seq = last_seq(job)
+
+    def new_seed(plan):
+        plan["scenes"][1]["seed"] = 99
+
+    job = render_again(job, until="shots", edit=new_seed)
+
+    assert [c["seed"] for c in t2v.calls[2:]] == [99]
+    assert [e.payload["index"] for e in events(job, "shot_complete") if e.seq > seq] == [1]
+    assert reuse_lines(job, "Shots", seq) == ["Shots: reused shot 1; made shot 2"]
+    assert (job_workdir(job.id) / "shots/00.mp4").read_bytes() == first[0]
+    seq = last_seq(job)
+
+    # Another reference picture changes the first shot only.
+    job = render_again(job, until="shots", options={"reference_image": upload_image(alice)})
+
+    assert [(c["seed"], c["image_size"]) for c in t2v.calls[3:]] == [(7, (96, 64))]
+    assert reuse_lines(job, "Shots", seq) == ["Shots: reused shot 2; made shot 1"]

@@ -27,6 +27,14 @@ def test_a_valid_request_is_accepted_with_defaults_filled_in(api_for, alice, fak
     assert options["negative_prompt"]
 
 
+def test_an_unknown_voice_is_refused_as_for_every_narrated_generator(api_for, alice, fake_t2v):
+    fake_t2v()
+    response = create(api_for(alice), **{**TINY, "narration": True, "voice": "nobody"})
+    assert response.status_code == 400
+    message = response.json()["options"]["voice"][0]
+    assert "Unknown voice 'nobody'" in message and "GET /api/v1/voices" in message
+
+
 def test_width_not_a_multiple_of_32_is_refused_naming_the_field(api_for, alice, fake_t2v):
     fake_t2v()
     response = create(api_for(alice), **{**TINY, "width": 100})

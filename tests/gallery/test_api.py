@@ -31,7 +31,7 @@ def test_video_json_has_everything_a_client_needs(api_for, alice, video_for):
     assert set(body) == {
         "id", "job", "title", "owner", "duration", "width", "height", "fps", "size",
         "has_audio", "captions_burned", "loudness", "checks", "visibility", "moderation",
-        "hidden_reason", "report_count", "created_at", "updated_at", "urls",
+        "hidden_reason", "report_count", "created_at", "updated_at", "revised_at", "urls",
     }  # fmt: skip
     assert body["id"] == str(video.pk) and body["job"] is None
     assert (body["width"], body["height"], body["fps"], body["duration"]) == (160, 90, 25.0, 1.0)

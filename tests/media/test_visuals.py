@@ -15,8 +15,13 @@ def test_every_palette_draws_a_picture_that_is_not_blank(tmp_path, palette, kind
     assert pixels.std(axis=(0, 1)).mean() > 8
 
 
-def test_palettes_offered_as_style_options():
+def test_the_palettes_are_named_once_for_pictures_animations_and_the_style_option():
+    from pipeline import manim_scenes
+    from pipeline.generators.narration import NarratedOptions
+
     assert {"default", "warm", "cool", "mono", "vivid", "pastel"} <= set(PALETTES)
+    assert list(manim_scenes.PALETTES) == list(PALETTES)
+    assert list(NarratedOptions().fields["style"].choices) == list(PALETTES)
 
 
 def test_the_same_prompt_and_seed_draw_the_same_picture(tmp_path):

@@ -147,6 +147,10 @@ def test_a_finished_job_renders_again_into_the_same_video(api_for, alice):
     assert video.file.name != old_file and not default_storage.exists(old_file)
     assert abs(probe(video.file.path).duration - 1.5) < 0.2
     assert abs(video.duration - 1.5) < 0.2
+    assert client.get(f"/api/v1/videos/{video.pk}").json()["revised_at"]
+    client.force_login(alice)
+    page = client.get(f"/v/{video.pk}/")
+    assert b'id="video-updated"' in page.content
 
     # Rendering again with nothing changed keeps the video as it is.
     assert client.post(f"/api/v1/jobs/{job_id}/render").status_code == 202
@@ -215,3 +219,31 @@ def test_a_plan_that_is_not_there_yet_is_a_404(api_for, alice):
     )
     job_run(job_id=job_id)
     assert client.get(f"/api/v1/jobs/{job_id}/plan?revision=9").status_code == 404
+
+
+@pytest.mark.slow
+def test_words_heard_in_the_editor_are_not_spoken_again_by_the_render(api_for, alice):
+    client = api_for(alice)
+    job_id = client.post(
+        "/api/v1/jobs",
+        {
+            "kind": "story",
+            "prompt": "A fox found a lantern. It carried the light home.",
+            "review": True,
+            "options": {"quality": 480, "fps": 24},
+        },
+        format="json",
+    ).json()["id"]
+    assert job_run(job_id=job_id) == "paused"
+    scenes = client.get(f"/api/v1/jobs/{job_id}/plan").json()["plan"]["scenes"]
+
+    first = client.post(f"/api/v1/jobs/{job_id}/scenes/0/listen", {}, format="json")
+    again = client.post(f"/api/v1/jobs/{job_id}/scenes/0/listen", {}, format="json")
+    assert (first["X-Reused"], again["X-Reused"]) == ("0", "1")
+    assert first.content == again.content
+
+    client.post(f"/api/v1/jobs/{job_id}/render")
+    assert job_run(job_id=job_id) == "succeeded", Job.objects.get(pk=job_id).error
+    line = JobEvent.objects.filter(job_id=job_id, message__startswith="Narration: ").get()
+    assert line.payload["reused"] == [0]
+    assert line.payload["made"] == list(range(1, len(scenes)))

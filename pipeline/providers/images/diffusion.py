@@ -39,6 +39,7 @@ class DiffusersImages(ImageGenerator):
         "steps": "IMAGES_STEPS",
         "guidance_scale": "IMAGES_GUIDANCE",
     }
+    output_options = ("model_path", "steps", "guidance_scale", "negative_prompt")
 
     @classmethod
     def invalid_options(cls, options):

@@ -32,6 +32,7 @@ class Planner(Provider):
     choice_setting = "VIDEOGEN_LLM"
     option_defaults = {"max_repairs": 2, "timeout": 60.0, "temperature": 0.4}
     option_settings = {"timeout": "LLM_TIMEOUT", "max_repairs": "LLM_MAX_REPAIRS"}
+    output_options = ("temperature",)
     # Whether complete() can return free text (generate_code relies on it).
     supports_code = True
 

@@ -27,6 +27,7 @@ class GeminiPlanner(Planner):
         "model": "GEMINI_MODEL",
         "base_url": "GEMINI_BASE_URL",
     }
+    output_options = (*Planner.output_options, "model", "base_url")
     required_options = ("api_key", "model")
 
     def __init__(self, **options):

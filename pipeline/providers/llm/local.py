@@ -112,6 +112,7 @@ class LocalPlanner(Planner):
     supports_code = False
     option_defaults = {}
     option_settings = {}
+    output_options = ()
 
     def plan(self, *, kind, prompt, options=None, on_progress=None, guidance=None) -> Plan:
         if guidance is None:  # the offline planner does not read guidance, only checks the kind

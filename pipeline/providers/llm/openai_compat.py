@@ -31,6 +31,7 @@ class OpenAICompatiblePlanner(Planner):
         "model": "OPENAI_MODEL",
         "json_mode": "OPENAI_JSON_MODE",
     }
+    output_options = (*Planner.output_options, "model", "base_url")
     required_options = ("model", "base_url")
 
     @classmethod

@@ -75,6 +75,7 @@ class DiffusersTextToVideo(TextToVideo):
         "steps": "VIDEOGEN_T2V_STEPS",
         "guidance": "VIDEOGEN_T2V_GUIDANCE",
     }
+    output_options = ("model", "dtype", "steps", "guidance")
 
     @classmethod
     def invalid_options(cls, options):

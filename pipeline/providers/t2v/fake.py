@@ -25,6 +25,7 @@ class FakeTextToVideo(TextToVideo):
     label = "Fake text-to-video"
     capabilities = (TEXT_TO_VIDEO, IMAGE_TO_VIDEO)
     option_defaults = {"steps": 4, "fail": "", "fail_on_call": 0}
+    output_options = ("steps",)
 
     def __init__(self, **options):
         super().__init__(**options)

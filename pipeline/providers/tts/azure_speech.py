@@ -41,6 +41,7 @@ class AzureTTS(TTSProvider):
         "region": "AZURE_SPEECH_REGION",
         "voice": "AZURE_SPEECH_VOICE",
     }
+    output_options = (*TTSProvider.output_options, "voice")
     required_options = ("key", "region")
 
     @classmethod

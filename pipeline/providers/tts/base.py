@@ -73,6 +73,7 @@ class TTSProvider(Provider):
     choice_setting = "VIDEOGEN_TTS"
     option_defaults = {"rate": 1.0, "sentence_pause": 0.25}
     option_settings = {"rate": "TTS_RATE", "sentence_pause": "TTS_SENTENCE_PAUSE"}
+    output_options = ("rate", "sentence_pause")
 
     @classmethod
     def invalid_options(cls, options):

@@ -30,6 +30,7 @@ class EspeakTTS(TTSProvider):
         "binary": "ESPEAK_BINARY",
         "voice": "ESPEAK_VOICE",
     }
+    output_options = (*TTSProvider.output_options, "binary", "voice")
 
     def __init__(self, **options):
         super().__init__(**options)

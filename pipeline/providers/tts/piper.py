@@ -137,6 +137,8 @@ class PiperTTS(TTSProvider):
         "speaker": "PIPER_SPEAKER",
         "voices_dir": "PIPER_VOICES_DIR",
     }
+    output_options = (*TTSProvider.output_options, "voice_path", "speaker", "voices_dir",
+                      "alignments")  # fmt: skip
 
     def __init__(self, **options):
         super().__init__(**options)
