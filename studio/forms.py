@@ -65,6 +65,14 @@ class JobForm(forms.Form):
         self.fields["prompt"].label = generator.prompt_label
         self.fields["prompt"].max_length = generator.prompt_max_chars
         self.fields["prompt"].help_text = f"Up to {generator.prompt_max_chars:,} characters."
+        if generator.plan_stage:
+            self.fields["review"] = forms.BooleanField(
+                required=False,
+                initial=True,
+                label="Review the storyboard before rendering",
+                help_text="The job stops after planning, so you can change the scenes, listen "
+                "to them and then render the video.",
+            )
         self.options = generator.describe_options()
         for option in self.options:
             self.fields[f"opt_{option['name']}"] = _option_field(option)

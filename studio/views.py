@@ -61,6 +61,7 @@ def studio(request):
                         prompt=form.cleaned_data["prompt"],
                         options=form.option_values(),
                         title=form.cleaned_data["title"],
+                        review=form.cleaned_data.get("review", False),
                     )
                 return redirect("studio:job", job_id=job.id)
             except serializers.ValidationError as exc:
@@ -93,4 +94,10 @@ def job(request, job_id):
     found = jobs_visible_to(request.user).filter(pk=job_id).first()
     if found is None:
         raise Http404("No such job.")
-    return render(request, "studio/job.html", {"job": found, "job_json": JobSerializer(found).data})
+    # Staff may follow anyone's job; only its owner edits its storyboard.
+    context = {
+        "job": found,
+        "job_json": JobSerializer(found).data,
+        "editor": found.owner_id == request.user.id,
+    }
+    return render(request, "studio/job.html", context)

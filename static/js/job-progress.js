@@ -128,6 +128,12 @@
     if (snapshot.error) showError(snapshot.error.message, snapshot.error.hint);
     else $("job-error").hidden = true;
     showVideo(snapshot);
+    tell("job:snapshot", { job: snapshot });
+  }
+
+  // Other modules of the page (the storyboard editor) follow the job through these.
+  function tell(name, detail) {
+    root.dispatchEvent(new CustomEvent(name, { detail: detail }));
   }
 
   function applyEvent(event) {
@@ -157,6 +163,7 @@
         if (!event.payload.retrying) showError(event.message, event.payload.hint);
         break;
     }
+    tell("job:event", { event: event, job: job });
   }
 
   async function refresh() {

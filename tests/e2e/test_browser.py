@@ -61,6 +61,7 @@ def test_sign_up_make_a_video_watch_it_live_and_manage_it(live, browser):
     page.fill("textarea[name=demo-prompt]", "Watch this live. A second card. And a third one.")
     page.fill("input[name=demo-opt_cards]", "3")
     page.fill("input[name=demo-opt_seconds]", "1.5")
+    page.uncheck("input[name=demo-review]")  # straight to the video, no storyboard review
     shot(page, "02-studio")
     page.click("#panel-demo button[type=submit]")
     page.wait_for_url(re.compile(r".*/jobs/[0-9a-f-]+/$"))
