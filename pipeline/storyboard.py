@@ -76,7 +76,7 @@ def plan_replace(*, job: Job, revision: int, data, by, note: str = "") -> PlanRe
         row = PlanRevision.objects.create(
             job_id=job.pk, number=revision + 1, plan=plan.to_json(), author=by, note=note
         )
-        name = by.get_username() if by else ""
+        name = author_name(by)
         event_publish(
             job_id=job.pk,
             type=JobEvent.Type.PLAN_UPDATED,
@@ -87,6 +87,11 @@ def plan_replace(*, job: Job, revision: int, data, by, note: str = "") -> PlanRe
         )
     job.plan_revision = row.number
     return row
+
+
+def author_name(user) -> str:
+    """How a plan's author is shown: their display name, else their email."""
+    return user.get_full_name() if user is not None else ""
 
 
 def _refusal(job_id, revision: int):
@@ -132,11 +137,11 @@ def scene_reseed(*, job: Job, index: int, by) -> PlanRevision:
 
 
 def plan_estimated_seconds(plan: Plan, *, speaking_rate: float = 1.0) -> float:
-    """About how long the video of this plan runs: each scene's duration hint, or its words at
-    a usual speaking pace."""
+    """About how long the video of this plan runs: each scene lasts as long as its words take
+    at a usual speaking pace (a scene's length is its narration's; `duration_hint` is a
+    planner's guess, not used by the render)."""
     total = 0.0
     for scene in plan.scenes:
         words = len(re.findall(r"\w+", scene.narration))
-        spoken = words / (WORDS_PER_SECOND * max(speaking_rate, 0.1))
-        total += max(scene.duration_hint, spoken) + SCENE_GAP_SECONDS
+        total += words / (WORDS_PER_SECOND * max(speaking_rate, 0.1)) + SCENE_GAP_SECONDS
     return round(total, 1)

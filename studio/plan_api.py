@@ -16,10 +16,12 @@ from pipeline.plan import NARRATION_MAX, PlanError, plan_from_json
 from pipeline.serializers import JobSerializer
 from pipeline.services import job_render, scene_regenerate
 from pipeline.storyboard import (
+    author_name,
     plan_estimated_seconds,
     plan_replace,
     plan_revision_get,
     plan_revisions,
+    scene_limit,
 )
 from studio.api import CONFLICT_RESPONSE, LIMIT_RESPONSES, JobMixin
 from studio.listen import scene_listen
@@ -57,7 +59,7 @@ _DATETIME = serializers.DateTimeField()
 
 
 def _author(revision) -> str | None:
-    return revision.author.get_username() if revision.author else None
+    return author_name(revision.author) or None
 
 
 def plan_document(job, revision) -> dict:
@@ -195,14 +197,18 @@ class SceneListenView(SceneMixin, APIView):
     )
     def post(self, request, job_id, scene):
         """Narrates one scene in the job's voice (the given words, or the saved ones) and
-        returns the audio; the render reuses it when the words are saved unchanged."""
+        returns the audio; the render reuses it when the words are saved unchanged. With
+        words, `n` may be a scene added since the last save."""
         job = self.get_job()
-        index = self.scene_index(job)
         body = ListenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         text = body.validated_data.get("narration")
         if text is None:
+            index = self.scene_index(job)
             text = plan_revision_get(job=job).plan["scenes"][index]["narration"]
+        elif plan_revision_get(job=job) is None or int(scene) >= scene_limit(job.kind):
+            # Words given: a scene added in the editor and not saved yet can be heard too.
+            raise NotFound("This job's plan has no such scene.")
         if not text.strip():
             raise ValidationError({"narration": ["There is nothing to say in this scene."]})
         audio, reused = scene_listen(job=job, text=text.strip())

@@ -13,7 +13,7 @@
   const list = document.getElementById("sb-scenes");
   const template = document.getElementById("sb-scene-template");
   // The same estimate as the plan API's (pipeline/storyboard.py): a scene lasts its words at
-  // a usual pace (the job's speaking rate), or its duration hint when longer, plus a gap.
+  // a usual pace (the job's speaking rate), plus a gap: the narration sets a scene's length.
   const WORDS_PER_SECOND = 2.5;
   const SCENE_GAP_SECONDS = 0.35;
 
@@ -66,8 +66,7 @@
   function sceneSeconds(card) {
     const rate = Math.max(Number((job.options || {}).speaking_rate) || 1, 0.1);
     const spoken = words(field(card, "narration").value) / (WORDS_PER_SECOND * rate);
-    const hint = parseFloat(field(card, "duration_hint").value) || 0;
-    return Math.max(hint, spoken) + SCENE_GAP_SECONDS;
+    return spoken + SCENE_GAP_SECONDS;
   }
 
   function clock(seconds) {
@@ -105,7 +104,6 @@
     field(card, "on_screen_text").value = scene.on_screen_text || "";
     field(card, "formula").value = scene.formula || "";
     field(card, "search_terms").value = (scene.search_terms || []).join(", ");
-    field(card, "duration_hint").value = scene.duration_hint ? String(scene.duration_hint) : "";
     field(card, "bullets").value = (scene.bullets || []).join("\n");
     field(card, "image_prompt").value = scene.image_prompt || "";
     field(card, "visual").value = JSON.stringify(scene.visual || { type: "bullets" }, null, 1);
@@ -201,13 +199,11 @@
       } catch (error) {
         problems["scenes[" + index + "].visual"] = ["is not valid JSON: " + error.message];
       }
-      const hint = field(card, "duration_hint").value.trim();
       return Object.assign({}, card.sceneData, {
         narration: field(card, "narration").value,
         on_screen_text: field(card, "on_screen_text").value,
         formula: field(card, "formula").value,
         search_terms: splitList(field(card, "search_terms").value, ","),
-        duration_hint: hint ? Number(hint) : 0,
         bullets: splitList(field(card, "bullets").value, "\n"),
         image_prompt: field(card, "image_prompt").value,
         visual: visual,
@@ -384,13 +380,7 @@
     button.textContent = "Loading…";
     const slot = card.querySelector('[data-error-for=""]');
     slot.replaceChildren();
-    // The words are sent with the request, but the scene it names must be a saved one.
-    if (Number(card.dataset.index) >= loaded.plan.scenes.length) {
-      const line = document.createElement("p");
-      line.textContent = "Save the storyboard first to listen to a new scene.";
-      slot.appendChild(line);
-      return;
-    }
+    // The words are sent with the request: a scene added since the last save is heard too.
     try {
       const response = await api("/scenes/" + card.dataset.index + "/listen", "POST", {
         narration: field(card, "narration").value,

@@ -65,7 +65,7 @@ def test_a_saved_edit_is_a_new_revision_and_the_render_uses_it(api_for, alice):
         format="json",
     )
     assert saved.status_code == 200, saved.json()
-    assert (saved.json()["revision"], saved.json()["author"]) == (2, alice.get_username())
+    assert (saved.json()["revision"], saved.json()["author"]) == (2, alice.get_full_name())
     event = JobEvent.objects.filter(job_id=job_id, type="plan_updated").get()
     assert event.payload["revision"] == 2
     # The history keeps the planner's revision.
@@ -73,7 +73,7 @@ def test_a_saved_edit_is_a_new_revision_and_the_render_uses_it(api_for, alice):
     assert [s["narration"] for s in old["plan"]["scenes"]] == ["First card.", "Second card."]
     history = client.get(f"/api/v1/jobs/{job_id}/plan/revisions").json()
     assert [(r["revision"], r["author"], r["scenes"]) for r in history] == [
-        (2, alice.get_username(), 3),
+        (2, alice.get_full_name(), 3),
         (1, None, 2),
     ]
 
@@ -183,6 +183,18 @@ def test_listen_speaks_the_given_words_in_the_jobs_voice(api_for, alice):
     assert response.content[:4] == b"RIFF" and len(response.content) > 10_000
     saved = client.post(f"/api/v1/jobs/{job_id}/scenes/1/listen", {}, format="json")
     assert saved.status_code == 200 and saved.content[:4] == b"RIFF"
+    # A scene added in the editor and not saved yet: heard with its words, not without.
+    added = client.post(
+        f"/api/v1/jobs/{job_id}/scenes/2/listen", {"narration": "A third one."}, format="json"
+    )
+    assert added.status_code == 200 and added.content[:4] == b"RIFF"
+    assert (
+        client.post(f"/api/v1/jobs/{job_id}/scenes/2/listen", {}, format="json").status_code == 404
+    )
+    too_far = client.post(
+        f"/api/v1/jobs/{job_id}/scenes/99/listen", {"narration": "No."}, format="json"
+    )
+    assert too_far.status_code == 404
     blank = client.post(
         f"/api/v1/jobs/{job_id}/scenes/0/listen", {"narration": "  "}, format="json"
     )
