@@ -668,14 +668,13 @@ def mix_audio(timeline: Timeline, length: int) -> np.ndarray:
     return np.clip(track, -1.0, 1.0).astype(np.float32)
 
 
-class _AudioTrack:
-    """Mixes and encodes the sound on a second thread while the video encodes; the packets are
-    muxed from the main thread, in step with the video, so the two interleave in the file."""
+class _Sound:
+    """Mixes the sound and encodes it into a file of its own (AAC in MP4) on a thread that
+    starts with the assembly, so that it is ready by the time the picture's parts are: the
+    join then copies its packets as it copies the picture's."""
 
-    def __init__(self, timeline: Timeline, stream, samples: int):
-        self.stream = stream
-        self.packets: list = []
-        self.muxed = 0
+    def __init__(self, timeline: Timeline, path: Path, samples: int):
+        self.path = path
         self.error: Exception | None = None
         self.stopped = False
         self.thread = threading.Thread(target=self._encode, args=(timeline, samples), daemon=True)
@@ -684,38 +683,33 @@ class _AudioTrack:
     def _encode(self, timeline: Timeline, length: int) -> None:
         try:
             samples = mix_audio(timeline, length).reshape(1, -1)
-            for start in range(0, length, 1024):
-                if self.stopped:
-                    return
-                frame = av.AudioFrame.from_ndarray(
-                    np.ascontiguousarray(samples[:, start : start + 1024]),
-                    format="fltp",
-                    layout="mono",
-                )
-                frame.sample_rate, frame.pts = AUDIO_RATE, start
-                frame.time_base = Fraction(1, AUDIO_RATE)
-                self.packets += self.stream.encode(frame)
-            self.packets += self.stream.encode(None)
-        except Exception as error:  # raised again on the main thread by finish()
+            with av.open(str(self.path), "w", format="mp4") as container:
+                stream = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+                stream.bit_rate = 96_000
+                for start in range(0, length, 1024):
+                    if self.stopped:
+                        return
+                    frame = av.AudioFrame.from_ndarray(
+                        np.ascontiguousarray(samples[:, start : start + 1024]),
+                        format="fltp",
+                        layout="mono",
+                    )
+                    frame.sample_rate, frame.pts = AUDIO_RATE, start
+                    frame.time_base = Fraction(1, AUDIO_RATE)
+                    for packet in stream.encode(frame):
+                        container.mux(packet)
+                for packet in stream.encode(None):
+                    container.mux(packet)
+        except Exception as error:  # raised again on the main thread by ready()
             self.error = error
 
-    def mux_until(self, container, seconds: float) -> None:
-        available = len(self.packets)
-        while self.muxed < available:
-            packet = self.packets[self.muxed]
-            if float(packet.pts * packet.time_base) > seconds:
-                break
-            container.mux(packet)
-            self.muxed += 1
-
-    def finish(self, container) -> None:
+    def ready(self) -> Path:
         self.thread.join()
         if self.error:
             raise self.error
-        self.mux_until(container, math.inf)
+        return self.path
 
     def stop(self) -> None:
-        """Ends the thread before the container (and the encoder it uses) is freed."""
         self.stopped = True
         self.thread.join()
 
@@ -780,7 +774,10 @@ def assemble(
     partial = out_path.with_name(f".{out_path.stem}.part.mp4")
     folder = out_path.with_name(f".{out_path.stem}.parts")  # "." : never a stage artifact
     folder.mkdir(parents=True, exist_ok=True)
+    sound = None
     try:
+        if timeline.narration or timeline.music:
+            sound = _Sound(timeline, folder / "sound.mp4", round(total * AUDIO_RATE))
         parts = frames.parts(split, settings)
         paths = [folder / f"{index:03d}.mp4" for index in range(len(parts))]
         entries = [
@@ -801,9 +798,11 @@ def assemble(
         if on_progress:
             on_progress(0.96, "Joining the video")
         placed = [(path, part.first) for part, path in zip(parts, paths, strict=True)]
-        _join(timeline, partial, placed, fps, total)
+        _join(partial, placed, fps, sound.ready() if sound else None)
         os.replace(partial, out_path)
     finally:
+        if sound:
+            sound.stop()
         partial.unlink(missing_ok=True)
         shutil.rmtree(folder, ignore_errors=True)
     if on_progress:
@@ -876,20 +875,27 @@ def _encode_part(frames: _Frames, part: _Part, path: Path, constant_frame_rate: 
         container.close()
 
 
-def _join(timeline: Timeline, path: Path, parts: list[tuple[Path, int]], fps: int,
-          total: float) -> None:  # fmt: skip
-    """The parts' packets one after the other, each shifted to its first frame's time (no
-    second encoding), with the sound encoded and muxed alongside, index at the front."""
+def _join(path: Path, parts: list[tuple[Path, int]], fps: int, sound: Path | None) -> None:
+    """The parts' packets one after the other, each shifted to its first frame's time, and
+    the sound's alongside (no second encoding of either), index at the front."""
     first = av.open(str(parts[0][0]))
+    heard = av.open(str(sound)) if sound else None
     container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
-    audio = None
     try:
         video = container.add_stream_from_template(first.streams.video[0])
-        stream = _audio_stream(container, timeline)
-        # Opens the encoder and writes the header here, not on a race with the audio thread.
-        container.start_encoding()
-        if stream:
-            audio = _AudioTrack(timeline, stream, round(total * AUDIO_RATE))
+        if heard:
+            audio = container.add_stream_from_template(heard.streams.audio[0])
+            packets = (p for p in heard.demux(heard.streams.audio[0]) if p.dts is not None)
+            waiting = next(packets, None)
+
+        def mux_sound_until(seconds: float) -> None:
+            """Interleaves the two: the sound up to a second past the picture."""
+            nonlocal waiting
+            while heard and waiting is not None and waiting.dts * waiting.time_base <= seconds:
+                waiting.stream = audio
+                container.mux(waiting)
+                waiting = next(packets, None)
+
         for part_path, start in parts:
             source = first if part_path == parts[0][0] else av.open(str(part_path))
             try:
@@ -902,26 +908,16 @@ def _join(timeline: Timeline, path: Path, parts: list[tuple[Path, int]], fps: in
                     packet.dts += offset
                     packet.stream = video
                     container.mux(packet)
-                    if audio:
-                        audio.mux_until(container, float(packet.dts * part.time_base) + 1)
+                    mux_sound_until(packet.dts * part.time_base + 1)
             finally:
                 if source is not first:
                     source.close()
-        if audio:
-            audio.finish(container)
+        mux_sound_until(math.inf)
     finally:
-        if audio:
-            audio.stop()
         container.close()
         first.close()
-
-
-def _audio_stream(container, timeline: Timeline):
-    if not (timeline.narration or timeline.music):
-        return None
-    stream = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
-    stream.bit_rate = 96_000
-    return stream
+        if heard:
+            heard.close()
 
 
 def _x264_options(fps: int) -> dict:
