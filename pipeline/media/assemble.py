@@ -683,6 +683,8 @@ class _Sound:
     def _encode(self, timeline: Timeline, length: int) -> None:
         try:
             samples = mix_audio(timeline, length).reshape(1, -1)
+            if self.stopped:
+                return
             with av.open(str(self.path), "w", format="mp4") as container:
                 stream = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
                 stream.bit_rate = 96_000
@@ -710,8 +712,9 @@ class _Sound:
         return self.path
 
     def stop(self) -> None:
+        """Tells the thread to write nothing more, without waiting for a mix under way, so
+        that a cancel stays prompt; it ends on its own."""
         self.stopped = True
-        self.thread.join()
 
 
 # --- writing ---------------------------------------------------------------------------------
