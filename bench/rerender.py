@@ -13,6 +13,7 @@ The worker is warmed first with a short story, as a running installation would b
 """
 
 import math
+import shutil
 import sys
 import tempfile
 import time
@@ -118,6 +119,7 @@ def compare(first: Path, second: Path, span: tuple[float, float], shift: float, 
 
 def main():
     stack = start_stack()
+    folder = None
     try:
         stack.start_web()
         stack.start_worker()
@@ -136,7 +138,7 @@ def main():
         first_stages = stages_after(job_id, 0)
         plan = client.get(f"/api/v1/jobs/{job_id}/plan").json()
         scenes = len(plan["plan"]["scenes"])
-        folder = Path(tempfile.mkdtemp(prefix="videogen-rerender-"))
+        folder = Path(tempfile.mkdtemp(prefix="videogen-rerender-"))  # the two videos
         first_video = folder / "first.mp4"
         first_video.write_bytes(client.get(f"/api/v1/jobs/{job_id}/video",
                                            follow_redirects=True).content)  # fmt: skip
@@ -177,6 +179,8 @@ def main():
         )
     finally:
         stack.stop_all()
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
