@@ -221,6 +221,7 @@ def assemble_clips_stage(ctx) -> dict:
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
         loudness=settings.AUDIO_TARGET_LUFS,
+        **_segment_cache(ctx),
     )
     # Scenes are slides: their animations end and the picture holds while the voice goes on.
     expected = Expected(
@@ -240,11 +241,21 @@ def _render(ctx, timeline: Timeline) -> dict:
         on_progress=lambda fraction, message: ctx.progress(fraction, message),
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
+        **_segment_cache(ctx),
     )
     expected = Expected.from_timeline(
         timeline, size=_size(ctx), loudness_target=settings.AUDIO_TARGET_LUFS
     )
     return {**_outputs(ctx, path), **review(ctx, path, expected)}
+
+
+def _segment_cache(ctx) -> dict:
+    """The assembler's parts (each scene's span, each crossfade) go through the job's scene
+    cache, and the event log says which were encoded again."""
+    return {
+        "cache": ctx.cached,
+        "on_reuse": lambda reused, made: report_reuse(ctx, "Segments", reused, made),
+    }
 
 
 def review(ctx, path: Path, expected: Expected) -> dict:

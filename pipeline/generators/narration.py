@@ -3,9 +3,15 @@
 Narration is synthesized scene by scene: each scene's audio span is then known exactly, so
 the pictures of a scene last as long as its words, and the word timings the voice reports
 are placed on the whole video's clock for the captions.
+
+Each scene's words start on a frame of the video (the pause before them stretched by under a
+frame), and the narration ends on one: every scene then lasts a whole number of frames, so a
+scene that only moves in time when another one changes is drawn and encoded exactly as before
+(the assembler's per-scene segments are reused), and its cut falls on the frame it names.
 """
 
 import json
+import math
 import wave
 from pathlib import Path
 
@@ -96,7 +102,8 @@ def narrate(ctx) -> dict:
     tts = get_provider("tts")
     voice = ctx.options.get("voice") or None
     speaking_rate = float(ctx.options.get("speaking_rate", 1.0))
-    pieces, spans, words, sentences = [], [], [], []
+    fps = int(ctx.options.get("fps", 30))
+    pieces, starts, spans, words, sentences = [], [], [], [], []
     reused, made = [], []
     clock = LEAD_IN
     rate = None
@@ -113,26 +120,32 @@ def narrate(ctx) -> dict:
                 raise GeneratorError("The voice changed its sample rate between scenes.")
             pcm = source.readframes(source.getnframes())
         pieces.append(pcm)
-        start = clock
-        words += [Timing(w.text, w.start + start, w.end + start) for w in speech.words]
-        sentences += [Timing(s.text, s.start + start, s.end + start) for s in speech.sentences]
+        start = on_frame(clock, fps)
+        starts.append(start)
+        # Times to the millisecond, as the spans are written: a scene's words then lie at
+        # the same offsets from its start wherever the scene falls.
+        at = round(start, 3)
+        words += [Timing(w.text, round(at + w.start, 3), round(at + w.end, 3))
+                  for w in speech.words]  # fmt: skip
+        sentences += [Timing(s.text, round(at + s.start, 3), round(at + s.end, 3))
+                      for s in speech.sentences]  # fmt: skip
         clock = start + speech.duration
         spans.append(
             {
-                "start": round(start, 3),
-                "speech_start": round(start, 3),
+                "start": at,
+                "speech_start": at,
                 "speech_end": round(clock, 3),
                 "beats": [round(s.start, 3) for s in speech.sentences],
             }
         )
         clock += SCENE_GAP
     report_reuse(ctx, "Narration", reused, made)
-    total = clock - SCENE_GAP + LEAD_IN
+    total = on_frame(clock - SCENE_GAP + LEAD_IN, fps)
     # Each scene's picture runs until the next one's words start.
     for index, span in enumerate(spans):
         span["end"] = spans[index + 1]["start"] if index + 1 < len(spans) else round(total, 3)
         span["start"] = 0.0 if index == 0 else span["start"]
-    _write_wav(ctx.path("narration.wav"), pieces, rate, width)
+    _write_wav(ctx.path("narration.wav"), pieces, starts, total, rate, width)
     ctx.path("speech.json").write_text(
         json.dumps(
             {
@@ -172,27 +185,44 @@ def speech_cached(cached, tts, *, folder: Path, text: str, voice, rate: float):
     return Speech.from_json({**timings, "audio_path": entry.files["wav"]}), entry.restored
 
 
-def report_reuse(ctx, label: str, reused: list[int], made: list[int], noun: str = "scene"):
+def report_reuse(ctx, label: str, reused: list, made: list, noun: str = "scene"):
     """One line in the job's event log: which scenes (0-based indexes) an earlier run's
-    outputs served, and which were made, e.g. "Narration: reused scenes 1, 2; made scene 3"."""
+    outputs served, and which were made, e.g. "Narration: reused scenes 1, 2; made scene 3".
+    A tuple of indexes is the crossfade between those scenes: "Segments: reused scenes 1, 2
+    and crossfade 1-2; made scene 3 and crossfade 2-3"."""
 
-    def listed(verb: str, indexes: list[int]) -> str:
-        plural = noun if len(indexes) == 1 else f"{noun}s"
-        return f"{verb} {plural} {', '.join(str(i + 1) for i in indexes)}"
+    def named(word: str, labels: list[str]) -> str:
+        return f"{word if len(labels) == 1 else word + 's'} {', '.join(labels)}"
+
+    def listed(verb: str, items: list) -> str:
+        scenes = [str(i + 1) for i in items if isinstance(i, int)]
+        fades = ["-".join(str(i + 1) for i in pair) for pair in items if not isinstance(pair, int)]
+        groups = [named(word, labels) for word, labels in ((noun, scenes), ("crossfade", fades))
+                  if labels]  # fmt: skip
+        return f"{verb} {' and '.join(groups)}"
 
     parts = [listed(verb, found) for verb, found in (("reused", reused), ("made", made)) if found]
     if parts:
         ctx.event("progress", f"{label}: {'; '.join(parts)}", {"reused": reused, "made": made})
 
 
-def _write_wav(path: Path, pieces: list[bytes], rate: int, width: int) -> None:
-    silence_lead = b"\x00" * int(LEAD_IN * rate) * width
-    gap = b"\x00" * int(SCENE_GAP * rate) * width
+def on_frame(seconds: float, fps: int) -> float:
+    """The first time at or after `seconds` that a frame of the video starts at."""
+    return math.ceil(seconds * fps - 1e-6) / fps
+
+
+def _write_wav(path: Path, pieces: list[bytes], starts: list[float], total: float, rate: int,
+               width: int) -> None:  # fmt: skip
+    """The scenes' sound, each piece from its start (seconds), silence around them."""
+    audio = bytearray(round(total * rate) * width)
+    for piece, start in zip(pieces, starts, strict=True):
+        at = round(start * rate) * width
+        audio[at : at + len(piece)] = piece
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(width)
         out.setframerate(rate)
-        out.writeframes(silence_lead + gap.join(pieces) + silence_lead)
+        out.writeframes(bytes(audio[: round(total * rate) * width]))
 
 
 def speech(ctx) -> dict:

@@ -6,6 +6,11 @@ once, a caption is drawn once and laid over only the rows it covers, a crossfade
 ready pictures, and a picture that holds (a still, a caption) is computed once and handed to
 the encoder again for each of its frames.
 
+The picture is encoded in parts (each scene's own span, each crossfade), joined without a
+second encoding; with the job's scene cache a part whose frames are unchanged (the scene only
+moved in time) is taken from an earlier render, so rendering an edited plan again costs what
+changed. See `assemble`.
+
 The output has a constant frame rate, as editors and older players expect. With
 `VIDEO_CONSTANT_FRAME_RATE=false` only frames that differ from the one before are encoded: a
 still that holds for five seconds is one frame lasting five seconds (a variable frame rate
@@ -14,12 +19,14 @@ takes a 30-second 720p slideshow from ~5 CPU-seconds to ~1.5.
 """
 
 import bisect
+import hashlib
 import math
 import os
 import queue
+import shutil
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -409,23 +416,43 @@ class _Overlay:
 
 
 # --- the timeline, frame by frame ------------------------------------------------------------
-class _Frames:
-    """Which picture is on screen at each frame, and a key that is equal for equal pictures."""
+def frame_count(seconds: float, fps: int) -> int:
+    """How many frames a scene of `seconds` lasts: its own length rounded, whatever comes
+    before it, so a scene that only moves in time keeps its frames."""
+    return max(0, math.floor(seconds * fps + 0.5 + 1e-6))
 
-    def __init__(self, timeline: Timeline, size: tuple[int, int], fps: int, total: float):
-        self.timeline, self.size, self.fps = timeline, size, fps
-        self.starts = []
-        clock = 0.0
-        for segment in timeline.segments:
-            self.starts.append(clock)
-            clock += segment.duration
-        self.total = total
-        shortest = min(s.duration for s in timeline.segments)
-        self.half = max(0.0, min(timeline.crossfade, shortest) / 2)
+
+class _Frames:
+    """Which picture is on screen at each frame, and a key that is equal for equal pictures.
+
+    Scenes are laid on the frame grid by their own lengths (`frame_count`), the last one held
+    or cut to the end of the video; a crossfade takes `half` frames from each side of a cut.
+    Pictures depend only on a frame's place inside its scenes, never on where the scenes
+    fall in the video."""
+
+    def __init__(self, timeline: Timeline, size: tuple[int, int], fps: int, count: int):
+        self.timeline, self.size, self.fps, self.count = timeline, size, fps, count
+        lengths = [frame_count(s.duration, fps) for s in timeline.segments]
+        self.firsts = [sum(lengths[:i]) for i in range(len(lengths))]
+        # The last segment is held to the end of the voice: its motion spans all of it.
+        self.spans = [*lengths[:-1], max(1, count - self.firsts[-1])]
+        self.half = max(0, min(round(timeline.crossfade * fps), min(lengths)) // 2)
         self.sources: dict[int, _Still | _MovingStill | _ClipSource] = {}
         burned = timeline.captions if timeline.caption_style else []
         self.cues = sorted(burned, key=lambda c: c.start)
-        self.cue_starts = [c.start for c in self.cues]
+        # Captions keep their place in their scene: a cue (or a karaoke word) shows from the
+        # first frame at or after its time, counted from the start of the scene it begins in.
+        starts = [sum(s.duration for s in timeline.segments[:i]) for i in range(len(lengths))]
+        self.cue_frames = []  # per cue: (first frame, first frame after, words' first frames)
+        for cue in self.cues:
+            scene = max(0, bisect.bisect_right(starts, cue.start + 1e-6) - 1)
+
+            def frame(t, scene=scene):
+                return self.firsts[scene] + math.ceil((t - starts[scene]) * fps - 1e-6)
+
+            self.cue_frames.append(
+                (frame(cue.start), frame(cue.end), [frame(w.start) for w in cue.words])
+            )
         self.overlay: tuple[int, _Overlay] | None = None
 
     def source(self, index: int):
@@ -434,63 +461,55 @@ class _Frames:
             if segment.clip is not None:
                 self.sources[index] = _ClipSource(segment.clip, self.size, segment.start)
             elif segment.motion:
-                # The last segment is held to the end of the voice: its motion spans all of it.
-                last = index == len(self.starts) - 1
-                span = self.total - self.starts[index] if last else segment.duration
-                self.sources[index] = _MovingStill(
-                    segment.image, self.size, self.fps, span, zoom_in=index % 2 == 0
-                )
+                self.sources[index] = _MovingStill(segment.image, self.size, self.fps,
+                                                   self.spans[index] / self.fps,
+                                                   zoom_in=index % 2 == 0)  # fmt: skip
             else:
                 self.sources[index] = _Still(segment.image, self.size)
         return self.sources[index]
 
-    def layers(self, t: float) -> list[tuple[int, int]]:
-        """(segment, weight out of 256) on screen at t: one, or two during a crossfade."""
-        index = max(0, bisect.bisect_right(self.starts, t) - 1)
-        if self.half > 0:
-            if index + 1 < len(self.starts) and t >= self.starts[index + 1] - self.half:
-                return self._fade(index, t - (self.starts[index + 1] - self.half))
-            if index > 0 and t < self.starts[index] + self.half:
-                return self._fade(index - 1, t - (self.starts[index] - self.half))
+    def layers(self, n: int) -> list[tuple[int, int]]:
+        """(segment, weight out of 256) on screen at frame n: one, or two during a crossfade."""
+        firsts, half = self.firsts, self.half
+        index = max(0, bisect.bisect_right(firsts, n) - 1)
+        if half > 0:
+            if index + 1 < len(firsts) and n >= firsts[index + 1] - half:
+                return self._fade(index, n - (firsts[index + 1] - half))
+            if index > 0 and n < firsts[index] + half:
+                return self._fade(index - 1, n - (firsts[index] - half))
         return [(index, 256)]
 
-    def _fade(self, index: int, into: float) -> list[tuple[int, int]]:
-        weight = round(min(1.0, max(0.0, into / (2 * self.half))) * 256)
-        if weight == 0:
+    def _fade(self, index: int, into: int) -> list[tuple[int, int]]:
+        weight = round((into + 0.5) * 256 / (2 * self.half))
+        if weight <= 0:
             return [(index, 256)]
-        if weight == 256:
+        if weight >= 256:
             return [(index + 1, 256)]
         return [(index, 256 - weight), (index + 1, weight)]
 
-    def cue_at(self, t: float) -> int | None:
-        index = bisect.bisect_right(self.cue_starts, t) - 1
-        if index >= 0 and t < self.cues[index].end:
-            return index
-        return None
-
-    def caption_at(self, t: float) -> tuple[int, int | None] | None:
-        """The cue on screen and, for karaoke, the word being spoken (the last one begun)."""
-        index = self.cue_at(t)
-        if index is None:
+    def caption_at(self, n: int) -> tuple[int, int | None] | None:
+        """The cue on screen at frame n and, for karaoke, the word being spoken (the last one
+        begun)."""
+        index = bisect.bisect_right(self.cue_frames, (n, math.inf)) - 1
+        if index < 0 or n >= self.cue_frames[index][1]:
             return None
         spoken = None
         if self.timeline.caption_style.highlight is not None and self.cues[index].words:
-            starts = [w.start for w in self.cues[index].words]
-            spoken = max(0, bisect.bisect_right(starts, t) - 1)
+            spoken = max(0, bisect.bisect_right(self.cue_frames[index][2], n) - 1)
         return index, spoken
 
-    def key(self, t: float):
-        layers = self.layers(t)
+    def key(self, n: int):
+        layers = self.layers(n)
         self._release_before(layers[0][0])
         keys = tuple(
-            (index, weight, self.source(index).key(t - self.starts[index]))
+            (index, weight, self.source(index).key((n - self.firsts[index]) / self.fps))
             for index, weight in layers
         )
-        return keys, self.caption_at(t)
+        return keys, self.caption_at(n)
 
-    def picture(self, t: float, key) -> np.ndarray:
+    def picture(self, n: int, key) -> np.ndarray:
         layers, cue = key
-        pictures = [self.source(i).frame(t - self.starts[i]) for i, _, _ in layers]
+        pictures = [self.source(i).frame((n - self.firsts[i]) / self.fps) for i, _, _ in layers]
         picture = pictures[0] if len(pictures) == 1 else _blend(*pictures, layers[1][1])
         if cue is not None:
             if self.overlay is None or self.overlay[0] != cue:
@@ -509,7 +528,90 @@ class _Frames:
                 source.close()
 
     def close(self):
-        self._release_before(len(self.starts))
+        self._release_before(len(self.firsts))
+
+    # --- the parts the video is encoded in ---------------------------------------------
+    def parts(self, split: bool, settings: dict) -> list["_Part"]:
+        """Each scene's own span and each crossfade, as parts to encode on their own (or the
+        whole video as one part, without `split`), with what determines their frames.
+
+        A scene's span longer than PART_SECONDS is cut in equal pieces, so that a scene
+        encoded alone (the one edited) still keeps both workers busy; the pieces depend on
+        the scene's own length only, as the cache needs."""
+        cuts = {0, self.count}
+        if split:
+            for first in self.firsts[1:]:
+                cuts |= {first - self.half, first + self.half}
+        bounds = sorted(c for c in cuts if 0 <= c <= self.count)
+        digests: dict[Path, str] = {}
+        parts = []
+        for first, stop in zip(bounds, bounds[1:], strict=False):
+            pieces = 1
+            if split and len(self.layers(first)) == 1:
+                pieces = math.ceil((stop - first) / (PART_SECONDS * self.fps))
+            for k in range(pieces):
+                a, b = (
+                    first + (stop - first) * k // pieces,
+                    first + (stop - first) * (k + 1) // pieces,
+                )
+                if b > a:
+                    parts.append(self._part(a, b, settings, digests))
+        return parts
+
+    def _part(self, first: int, stop: int, settings: dict, digests: dict) -> "_Part":
+        shown = sorted({i for n in range(first, stop) for i, _weight in self.layers(n)})
+        scenes = []
+        for index in shown:
+            segment = self.timeline.segments[index]
+            file = segment.clip if segment.clip is not None else segment.image
+            if file not in digests:
+                digests[file] = _digest(file)
+            scene = {"file": digests[file], "offset": first - self.firsts[index]}
+            if segment.clip is not None:
+                scene.update(clip=True, start=segment.start)
+            elif segment.motion:  # the zoom's pace and direction
+                scene.update(motion=True, span=self.spans[index], zoom_in=index % 2 == 0)
+            scenes.append(scene)
+        inputs = {**settings, "frames": stop - first, "fade": self.half, "scenes": scenes}
+        if self.cues:
+            inputs["captions"] = {
+                "style": asdict(self.timeline.caption_style),
+                "shown": self._captions_shown(first, stop),
+            }
+        name = shown[0] if len(shown) == 1 else tuple(shown)
+        return _Part(first, stop, name, inputs)
+
+    def _captions_shown(self, first: int, stop: int) -> list:
+        """[from, to (frames into the part), lines, word highlighted] for each caption on
+        screen in frames [first, stop)."""
+        runs: list[list] = []
+        for n in range(first, stop):
+            cue = self.caption_at(n)
+            state = None if cue is None else (self.cues[cue[0]].lines, cue[1])
+            if runs and runs[-1][2] == state:
+                runs[-1][1] = n - first + 1
+            else:
+                runs.append([n - first, n - first + 1, state])
+        return [[a, b, list(state[0]), state[1]] for a, b, state in runs if state is not None]
+
+
+@dataclass
+class _Part:
+    """Frames [first, stop) of the video, encoded on their own; `name` is the scene it shows
+    (an index), or the scenes (a tuple) of a crossfade."""
+
+    first: int
+    stop: int
+    name: int | tuple
+    inputs: dict
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
 
 
 # --- sound -----------------------------------------------------------------------------------
@@ -566,14 +668,13 @@ def mix_audio(timeline: Timeline, length: int) -> np.ndarray:
     return np.clip(track, -1.0, 1.0).astype(np.float32)
 
 
-class _AudioTrack:
-    """Mixes and encodes the sound on a second thread while the video encodes; the packets are
-    muxed from the main thread, in step with the video, so the two interleave in the file."""
+class _Sound:
+    """Mixes the sound and encodes it into a file of its own (AAC in MP4) on a thread that
+    starts with the assembly, so that it is ready by the time the picture's parts are: the
+    join then copies its packets as it copies the picture's."""
 
-    def __init__(self, timeline: Timeline, stream, samples: int):
-        self.stream = stream
-        self.packets: list = []
-        self.muxed = 0
+    def __init__(self, timeline: Timeline, path: Path, samples: int):
+        self.path = path
         self.error: Exception | None = None
         self.stopped = False
         self.thread = threading.Thread(target=self._encode, args=(timeline, samples), daemon=True)
@@ -582,43 +683,48 @@ class _AudioTrack:
     def _encode(self, timeline: Timeline, length: int) -> None:
         try:
             samples = mix_audio(timeline, length).reshape(1, -1)
-            for start in range(0, length, 1024):
-                if self.stopped:
-                    return
-                frame = av.AudioFrame.from_ndarray(
-                    np.ascontiguousarray(samples[:, start : start + 1024]),
-                    format="fltp",
-                    layout="mono",
-                )
-                frame.sample_rate, frame.pts = AUDIO_RATE, start
-                frame.time_base = Fraction(1, AUDIO_RATE)
-                self.packets += self.stream.encode(frame)
-            self.packets += self.stream.encode(None)
-        except Exception as error:  # raised again on the main thread by finish()
+            if self.stopped:
+                return
+            with av.open(str(self.path), "w", format="mp4") as container:
+                stream = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
+                stream.bit_rate = 96_000
+                for start in range(0, length, 1024):
+                    if self.stopped:
+                        return
+                    frame = av.AudioFrame.from_ndarray(
+                        np.ascontiguousarray(samples[:, start : start + 1024]),
+                        format="fltp",
+                        layout="mono",
+                    )
+                    frame.sample_rate, frame.pts = AUDIO_RATE, start
+                    frame.time_base = Fraction(1, AUDIO_RATE)
+                    for packet in stream.encode(frame):
+                        container.mux(packet)
+                for packet in stream.encode(None):
+                    container.mux(packet)
+        except Exception as error:  # raised again on the main thread by ready()
             self.error = error
 
-    def mux_until(self, container, seconds: float) -> None:
-        available = len(self.packets)
-        while self.muxed < available:
-            packet = self.packets[self.muxed]
-            if float(packet.pts * packet.time_base) > seconds:
-                break
-            container.mux(packet)
-            self.muxed += 1
-
-    def finish(self, container) -> None:
+    def ready(self) -> Path:
         self.thread.join()
         if self.error:
             raise self.error
-        self.mux_until(container, math.inf)
+        return self.path
 
     def stop(self) -> None:
-        """Ends the thread before the container (and the encoder it uses) is freed."""
+        """Tells the thread to write nothing more, without waiting for a mix under way, so
+        that a cancel stays prompt; it ends on its own."""
         self.stopped = True
-        self.thread.join()
 
 
 # --- writing ---------------------------------------------------------------------------------
+# Part of every part's cache key: raise it when a part's frames or their encoding change in a
+# way its inputs do not show, so that parts encoded before are not joined with new ones.
+PART_VERSION = 1
+ENCODE_PARTS = 2  # parts encoded side by side
+PART_SECONDS = 4  # the longest piece of a scene's own span
+
+
 def assemble(
     timeline: Timeline,
     out_path: Path,
@@ -628,8 +734,25 @@ def assemble(
     on_progress: Callable[[float, str], None] | None = None,
     check: Callable[[], None] | None = None,
     constant_frame_rate: bool = True,
+    cache: Callable | None = None,
+    on_reuse: Callable[[list, list], None] | None = None,
+    split: bool = True,
 ) -> Path:
     """Renders the timeline to `out_path` (written whole or not at all).
+
+    The picture is encoded in parts, each scene's own span and each crossfade on its own
+    (each part starts on a keyframe), then the parts are joined as they are, with no second
+    encoding, and the sound is mixed and encoded alongside. With `cache`
+    (`StageContext.cached`: `cache(kind, inputs, files)` answers an entry with `restored`
+    and `store()`), a part is kept under a hash of exactly what makes its frames, counted
+    from its own start: the bytes of its pictures or clips, where it begins in each of its
+    scenes, the camera motion, the captions on screen and when, the crossfade, size, rate
+    and encoder. A scene that only moved in time (another one before it got longer) is
+    then not encoded again. `on_reuse(reused, made)` gets the parts' names: a scene's index,
+    or the scenes of a crossfade as a tuple.
+
+    Every timeline can be cut at its scenes, so there is no other way through; `split=False`
+    only makes the whole video one part (what the parts are compared with in the tests).
 
     It runs in this process: `check` is called every few frames and stops the work by raising
     (as `StageContext.check` does on cancel); `on_progress(fraction, message)` may too.
@@ -641,255 +764,204 @@ def assemble(
     total = timeline.duration
     if timeline.narration:
         total = len(read_audio(timeline.narration)) / AUDIO_RATE
+    frames = _Frames(timeline, size, fps, max(1, round(total * fps)))
+    settings = {
+        "version": PART_VERSION,
+        "av": av.__version__,
+        "size": list(size),
+        "fps": fps,
+        "x264": _x264_options(fps),
+        "constant_frame_rate": constant_frame_rate,
+    }
     out_path = Path(out_path)
     partial = out_path.with_name(f".{out_path.stem}.part.mp4")
+    folder = out_path.with_name(f".{out_path.stem}.parts")  # "." : never a stage artifact
+    folder.mkdir(parents=True, exist_ok=True)
+    sound = None
     try:
-        _write(timeline, partial, size, fps, total, on_progress, check, constant_frame_rate)
+        if timeline.narration or timeline.music:
+            sound = _Sound(timeline, folder / "sound.mp4", round(total * AUDIO_RATE))
+        parts = frames.parts(split, settings)
+        paths = [folder / f"{index:03d}.mp4" for index in range(len(parts))]
+        entries = [
+            cache("segment", part.inputs, {"mp4": path}) if cache else None
+            for part, path in zip(parts, paths, strict=True)
+        ]
+        made = [i for i, entry in enumerate(entries) if not (entry and entry.restored)]
+        ready = sum(p.stop - p.first for i, p in enumerate(parts) if i not in made)
+        _encode_parts(frames, [(parts[i], paths[i]) for i in made], constant_frame_rate,
+                      ready, on_progress, check)  # fmt: skip
+        for index in made:
+            if entries[index]:
+                entries[index].store()
+        if on_reuse:  # by scene and crossfade: made when any of its pieces was
+            encoded = list(dict.fromkeys(parts[i].name for i in made))
+            kept = [p.name for p in parts if p.name not in encoded]
+            on_reuse(list(dict.fromkeys(kept)), encoded)
+        if on_progress:
+            on_progress(0.96, "Joining the video")
+        placed = [(path, part.first) for part, path in zip(parts, paths, strict=True)]
+        _join(partial, placed, fps, sound.ready() if sound else None)
         os.replace(partial, out_path)
     finally:
+        if sound:
+            sound.stop()
         partial.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
     if on_progress:
         on_progress(1.0, "Encoded")
     return out_path
 
 
-ENCODE_PARTS = 2  # consecutive parts of a constant-rate video encoded side by side
-
-
-def _write(timeline, path, size, fps, total, on_progress, check, constant_frame_rate) -> None:
-    count = max(1, round(total * fps))
-    parts = ENCODE_PARTS if constant_frame_rate and count >= 4 * fps else 1
-    if parts == 1:
-        _write_whole(timeline, path, size, fps, total, on_progress, check, constant_frame_rate)
-    else:
-        _write_in_parts(timeline, path, size, fps, total, count, parts, on_progress, check)
-
-
-def _write_whole(timeline, path, size, fps, total, on_progress, check, constant_frame_rate):
-    frames = _Frames(timeline, size, fps, total)
-    count = max(1, round(total * fps))
-    container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
-    audio = encoder = None
-    try:
-        video = _video_stream(container, size, fps)
-        stream = _audio_stream(container, timeline)
-        # Opens the encoders and writes the header here, not on a race with the audio thread.
-        container.start_encoding()
-        if stream:
-            audio = _AudioTrack(timeline, stream, round(total * AUDIO_RATE))
-        encoder = _Encoder(container, video, audio, fps)
-        for n, picture, repeat in _pictures(frames, 0, count, count, fps, check, on_progress):
-            if constant_frame_rate or not repeat:
-                encoder.put((n, picture))
-        encoder.finish()
-        if audio:
-            audio.finish(container)
-    finally:
-        if encoder:
-            encoder.stop()
-        if audio:
-            audio.stop()
-        frames.close()
-        container.close()
-
-
-def _audio_stream(container, timeline: Timeline):
-    if not (timeline.narration or timeline.music):
-        return None
-    stream = container.add_stream("aac", rate=AUDIO_RATE, layout="mono")
-    stream.bit_rate = 96_000
-    return stream
-
-
-def _write_in_parts(timeline, path, size, fps, total, count, parts, on_progress, check):
-    """Every frame of a constant-rate video costs x264 its ~2.5 ms even when it repeats, so
-    the frames are split into consecutive parts encoded at once (x264 and PyAV let go of the
-    interpreter while they work), then copied one after the other into the final file."""
-    bounds = [count * i // parts for i in range(parts + 1)]
-    part_paths = [path.with_name(f"{path.stem}.{i}.mp4") for i in range(parts)]
-    done = [0] * parts
+def _encode_parts(frames: _Frames, parts: list, constant_frame_rate: bool, ready: int,
+                  on_progress, check) -> None:  # fmt: skip
+    """Encodes the parts, ENCODE_PARTS at once (x264 and PyAV let go of the interpreter while
+    they work): each worker takes the next part in order and draws its pictures with its own
+    `_Frames`, which keeps a scene's picture from one of its parts to the next."""
+    pending: queue.SimpleQueue = queue.SimpleQueue()
+    for item in parts:
+        pending.put(item)
+    done = [0] * ENCODE_PARTS
     errors: list[Exception] = []
 
-    def encode(slot: int) -> None:
+    def work(slot: int) -> None:
+        own = _Frames(frames.timeline, frames.size, frames.fps, frames.count)
         try:
-            _encode_part(timeline, part_paths[slot], size, fps, total, bounds[slot],
-                         bounds[slot + 1], count, check, done, slot)  # fmt: skip
-        except Exception as error:  # raised again below, once every part has stopped
+            while not errors:
+                try:
+                    part, path = pending.get_nowait()
+                except queue.Empty:
+                    return
+                _encode_part(own, part, path, constant_frame_rate, check, done, slot)
+        except Exception as error:  # raised again below, once every worker has stopped
             errors.append(error)
+        finally:
+            own.close()
 
-    workers = [threading.Thread(target=encode, args=(i,), daemon=True) for i in range(parts)]
-    try:
+    count = min(ENCODE_PARTS, len(parts))
+    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(count)]
+    for worker in workers:
+        worker.start()
+    while any(w.is_alive() for w in workers):
         for worker in workers:
-            worker.start()
-        while any(w.is_alive() for w in workers):
-            for worker in workers:
-                worker.join(timeout=0.25)
-            if on_progress and not errors:
-                on_progress(0.95 * sum(done) / count, "Encoding video")
-        if errors:
-            raise errors[0]
-        _join_parts(timeline, path, part_paths, bounds, fps, total)
-    finally:
-        for part in part_paths:
-            part.unlink(missing_ok=True)
+            worker.join(timeout=0.25)
+        if on_progress and not errors:
+            on_progress(0.95 * (ready + sum(done)) / frames.count, "Encoding video")
+    if errors:
+        raise errors[0]
 
 
-def _encode_part(timeline, path, size, fps, total, first, stop, count, check, done, slot):
-    frames = _Frames(timeline, size, fps, total)
+def _encode_part(frames: _Frames, part: _Part, path: Path, constant_frame_rate: bool, check,
+                 done: list, slot: int) -> None:  # fmt: skip
+    """Frames [part.first, part.stop) as a video-only MP4 of their own, from time 0. At a
+    variable frame rate a picture that holds is encoded once (the part's first frame always,
+    and the video's last, which pins its length)."""
     container = av.open(str(path), "w", format="mp4")
     try:
-        video = _video_stream(container, size, fps)
-        last = None
-        for n, picture, _repeat in _pictures(frames, first, stop, count, fps, check, None):
+        video = _video_stream(container, frames.size, frames.fps)
+        last = None  # (picture, frame): a held picture is converted once
+        for n, picture, repeat in _pictures(frames, part.first, part.stop, check):
+            done[slot] += 1
+            if repeat and not constant_frame_rate:
+                continue
             if last is not None and last[0] is picture:
-                frame = last[1]  # a held picture is converted once
+                frame = last[1]
             else:
                 frame = av.VideoFrame.from_ndarray(picture, format="yuv420p")
                 last = (picture, frame)
-            frame.pts, frame.time_base = n - first, Fraction(1, fps)
+            frame.pts, frame.time_base = n - part.first, Fraction(1, frames.fps)
             for packet in video.encode(frame):
                 container.mux(packet)
-            done[slot] += 1
         for packet in video.encode(None):
             container.mux(packet)
     finally:
-        frames.close()
         container.close()
 
 
-def _join_parts(timeline, path, part_paths, bounds, fps, total) -> None:
-    """The parts' packets, shifted to their place, with the sound muxed alongside."""
-    inputs = [av.open(str(p)) for p in part_paths]
+def _join(path: Path, parts: list[tuple[Path, int]], fps: int, sound: Path | None) -> None:
+    """The parts' packets one after the other, each shifted to its first frame's time, and
+    the sound's alongside (no second encoding of either), index at the front."""
+    first = av.open(str(parts[0][0]))
+    heard = av.open(str(sound)) if sound else None
     container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
-    audio = None
     try:
-        video = container.add_stream_from_template(inputs[0].streams.video[0])
-        stream = _audio_stream(container, timeline)
-        container.start_encoding()
-        if stream:
-            audio = _AudioTrack(timeline, stream, round(total * AUDIO_RATE))
-        for source, first in zip(inputs, bounds, strict=False):
-            part = source.streams.video[0]
-            offset = round(first / fps / part.time_base)
-            for packet in source.demux(part):
-                if packet.dts is None:
-                    continue
-                packet.pts += offset
-                packet.dts += offset
-                packet.stream = video
-                container.mux(packet)
-                if audio:
-                    audio.mux_until(container, float(packet.dts * part.time_base) + 1)
-        if audio:
-            audio.finish(container)
-    finally:
-        if audio:
-            audio.stop()
-        container.close()
-        for source in inputs:
-            source.close()
+        video = container.add_stream_from_template(first.streams.video[0])
+        if heard:
+            audio = container.add_stream_from_template(heard.streams.audio[0])
+            packets = (p for p in heard.demux(heard.streams.audio[0]) if p.dts is not None)
+            waiting = next(packets, None)
 
+        def mux_sound_until(seconds: float) -> None:
+            """Interleaves the two: the sound up to a second past the picture."""
+            nonlocal waiting
+            while heard and waiting is not None and waiting.dts * waiting.time_base <= seconds:
+                waiting.stream = audio
+                container.mux(waiting)
+                waiting = next(packets, None)
 
-class _Encoder:
-    """Encodes and muxes the video on a second thread, so the next picture is computed while
-    x264 works on this one (both let go of the interpreter): 30 s of 720p slow camera motion
-    takes ~10 s instead of ~15 on two cores."""
-
-    def __init__(self, container, video, audio: _AudioTrack | None, fps: int):
-        self.container, self.video, self.audio, self.fps = container, video, audio, fps
-        self.queue: queue.Queue = queue.Queue(maxsize=4)
-        self.error: Exception | None = None
-        self.stopped = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def put(self, item) -> None:
-        while self.thread.is_alive():
+        for part_path, start in parts:
+            source = first if part_path == parts[0][0] else av.open(str(part_path))
             try:
-                self.queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                pass
-        raise self.error or RuntimeError("the video encoder stopped")
-
-    def _run(self) -> None:
-        try:
-            last = None  # (picture, frame): a held picture is converted once
-            while (item := self.queue.get()) is not None and not self.stopped:
-                n, picture = item
-                if last is not None and last[0] is picture:
-                    frame = last[1]
-                else:
-                    frame = av.VideoFrame.from_ndarray(picture, format="yuv420p")
-                    last = (picture, frame)
-                frame.pts, frame.time_base = n, Fraction(1, self.fps)
-                for packet in self.video.encode(frame):
-                    self.container.mux(packet)
-                if self.audio:
-                    self.audio.mux_until(self.container, n / self.fps + 1)
-            if not self.stopped:
-                for packet in self.video.encode(None):
-                    self.container.mux(packet)
-        except Exception as error:  # raised again on the main thread by put() or finish()
-            self.error = error
-
-    def finish(self) -> None:
-        self.put(None)
-        self.thread.join()
-        if self.error:
-            raise self.error
-
-    def stop(self) -> None:
-        """Ends the thread before the container (and the encoder it uses) is freed."""
-        self.stopped = True
-        try:
-            self.queue.put_nowait(None)  # wakes it if it waits for a picture
-        except queue.Full:
-            pass  # it is busy, and sees `stopped` after this picture
-        self.thread.join()
+                part = source.streams.video[0]
+                offset = round(Fraction(start, fps) / part.time_base)
+                for packet in source.demux(part):
+                    if packet.dts is None:
+                        continue
+                    packet.pts += offset
+                    packet.dts += offset
+                    packet.stream = video
+                    container.mux(packet)
+                    mux_sound_until(packet.dts * part.time_base + 1)
+            finally:
+                if source is not first:
+                    source.close()
+        mux_sound_until(math.inf)
+    finally:
+        container.close()
+        first.close()
+        if heard:
+            heard.close()
 
 
-def _video_stream(container, size: tuple[int, int], fps: int):
-    video = container.add_stream("libx264", rate=fps)
-    video.width, video.height = size
-    video.pix_fmt = "yuv420p"
+def _x264_options(fps: int) -> dict:
     # No B-frames: the MP4 muxer mistimes reordered frames once frame durations vary.
-    video.options = {
+    return {
         "preset": X264_PRESET,
         "x264-params": X264_PARAMS,
         "crf": "23",
         "bf": "0",
         "g": str(fps * 4),
     }
+
+
+def _video_stream(container, size: tuple[int, int], fps: int):
+    video = container.add_stream("libx264", rate=fps)
+    video.width, video.height = size
+    video.pix_fmt = "yuv420p"
+    video.options = _x264_options(fps)
     context = video.codec_context
     context.time_base = Fraction(1, fps)
-    # One x264 thread: its frame threads cost more than they give here (measured on 2 cores:
-    # 2.5 ms a 720p frame against 3.3 ms with automatic threading); the other core computes
-    # the pictures and the sound.
+    # One x264 thread per part: its frame threads cost more than they give here (measured on
+    # 2 cores: 2.5 ms a 720p frame against 3.3 ms with automatic threading); parts are
+    # encoded side by side instead.
     context.thread_count = 1
     context.colorspace = context.color_primaries = context.color_trc = _BT709
     context.color_range = _MPEG_RANGE
     return video
 
 
-def _pictures(frames: _Frames, first: int, stop: int, count: int, fps: int, check,
-              on_progress) -> Iterator:  # fmt: skip
-    """(frame number, picture, whether it repeats the one before) for frames [first, stop) of
-    `count`; a repeat is the very same array. The video's last frame never counts as a
-    repeat: it pins the length."""
+def _pictures(frames: _Frames, first: int, stop: int, check) -> Iterator:
+    """(frame number, picture, whether it repeats the one before) for frames [first, stop);
+    a repeat is the very same array. The video's last frame never counts as a repeat: it
+    pins the length."""
     previous = picture = None
-    step = max(1, count // 50)
     for n in range(first, stop):
-        if n % step == 0:
-            if check:
-                check()
-            if on_progress:
-                on_progress(0.98 * n / count, "Encoding video")
-        t = n / fps
-        key = frames.key(t)
-        repeat = key == previous and n != count - 1
+        if check and (n - first) % 8 == 0:
+            check()
+        key = frames.key(n)
+        repeat = key == previous and n != frames.count - 1
         if not repeat or picture is None:
-            picture = frames.picture(t, key)
+            picture = frames.picture(n, key)
         yield n, picture, repeat
         previous = key
 
@@ -909,11 +981,13 @@ def concat_clips(
     check=None,
     constant_frame_rate: bool = True,
     loudness: float | None = None,
+    cache=None,
+    on_reuse=None,
 ) -> Path:
     """Joins clips (of any size and frame rate) into one video of `size` (the first clip's,
     when not given), each lasting its duration in `durations` (its own length when not given:
     held on its last frame or cut). The clips' own sound is not kept: the narration (if any)
-    is the soundtrack."""
+    is the soundtrack. `cache` and `on_reuse` as for `assemble`: a clip is a scene."""
     if size is None:
         with av.open(str(paths[0])) as container:
             first = container.streams.video[0].codec_context
@@ -936,6 +1010,8 @@ def concat_clips(
         on_progress=on_progress,
         check=check,
         constant_frame_rate=constant_frame_rate,
+        cache=cache,
+        on_reuse=on_reuse,
     )
 
 

@@ -5,9 +5,11 @@ import io
 import av
 import numpy as np
 import pytest
+from django.core.files.storage import default_storage
 from PIL import Image
 
 from gallery.media import moov_before_mdat, poster_jpeg, probe
+from pipeline.engine.scene_cache import SceneCache
 from pipeline.media.assemble import (
     CaptionStyle,
     Segment,
@@ -19,8 +21,9 @@ from pipeline.media.assemble import (
     resolve_size,
 )
 from pipeline.media.captions import Cue
+from pipeline.media.inspection import Expected, inspect_video
 from pipeline.timing import Timing
-from tests.media.mediafiles import frame_at, frames, tone, tone_level
+from tests.media.mediafiles import frame_at, frames, still, tone, tone_level
 
 SIZE = (320, 180)
 
@@ -76,6 +79,99 @@ def test_parts_encoded_side_by_side_join_seamlessly(tmp_path, stills):
     info = probe(out)
     assert abs(info.video_duration - info.audio_duration) < 0.1
     assert moov_before_mdat(out)
+
+
+def three_scenes(tmp_path, stills, middle=1.0, **options) -> Timeline:
+    """Red (zooming), green and blue (zooming) scenes with a caption each and a voice as
+    long as they are; the green one lasts `middle` seconds."""
+    green = still(tmp_path / "green.png", (30, 200, 30))
+    words = [Timing("Second", 1.1, 1.4), Timing("scene", 1.4, 0.8 + middle)]
+    cues = [
+        Cue(0.1, 0.8, ("First",)),
+        Cue(1.1, 0.8 + middle, ("Second scene",), tuple(words)),
+        Cue(1.1 + middle, 2.0 + middle, ("Third",)),
+    ]
+    segments = [Segment(1.0, image=stills[0], motion=True), Segment(middle, image=green),
+                Segment(1.2, image=stills[1], motion=True)]  # fmt: skip
+    return Timeline(segments, crossfade=0.4, captions=cues, narration=tone(
+        tmp_path / f"voice-{middle}.wav", 2.2 + middle), **options)  # fmt: skip
+
+
+@pytest.mark.parametrize("preset", ["plain", "karaoke"])
+def test_the_parts_join_into_the_video_a_single_pass_makes(tmp_path, stills, preset):
+    """Each scene's span and each crossfade are encoded on their own and joined as they are:
+    the same video, frame for frame, as the timeline encoded in one pass."""
+    style = CaptionStyle.from_preset(preset, size=20)
+    timeline = three_scenes(tmp_path, stills, caption_style=style)
+    named = []
+    parts = assemble(timeline, tmp_path / "parts.mp4", size=SIZE, fps=10,
+                     on_reuse=lambda reused, made: named.append((reused, made)))  # fmt: skip
+    whole = assemble(timeline, tmp_path / "whole.mp4", size=SIZE, fps=10, split=False)
+
+    assert named == [([], [0, (0, 1), 1, (1, 2), 2])]
+    cut, joined = frames(parts), frames(whole)
+    assert [round(t, 3) for t, _ in cut] == [round(t, 3) for t, _ in joined]
+    assert len(cut) == 32 and abs(probe(parts).duration - probe(whole).duration) < 0.01
+    assert max(np.abs(a - b).mean() for (_, a), (_, b) in zip(cut, joined, strict=True)) < 1.5
+    info = probe(parts)
+    assert abs(info.video_duration - 3.2) < 0.05 and abs(info.audio_duration - 3.2) < 0.05
+    assert moov_before_mdat(parts)
+    found = inspect_video(parts, Expected.from_timeline(timeline, size=SIZE))
+    assert not found.errors, found.summary()
+
+
+def test_a_long_scene_is_encoded_in_pieces_that_join_seamlessly(tmp_path, stills):
+    job_id = "2b8d4f1a-6c3e-4a9b-8e7d-1f0a5c2b9d64"
+    timeline = Timeline([Segment(9.0, image=stills[0], motion=True)])
+    named = []
+    pieces = assemble(timeline, tmp_path / "pieces.mp4", size=SIZE, fps=5,
+                      cache=SceneCache(job_id, tmp_path / "work").entry,
+                      on_reuse=lambda reused, made: named.append(made))  # fmt: skip
+    whole = assemble(timeline, tmp_path / "whole.mp4", size=SIZE, fps=5, split=False)
+    _dirs, stored = default_storage.listdir(f"jobs/{job_id}/cache/segment")
+    assert len([name for name in stored if name.endswith(".mp4")]) == 3  # of 3 s each
+    assert named == [[0]]  # named by their scene
+    cut, joined = frames(pieces), frames(whole)
+    assert [round(t, 3) for t, _ in cut] == [round(n / 5, 3) for n in range(45)]
+    assert max(np.abs(a - b).mean() for (_, a), (_, b) in zip(cut, joined, strict=True)) < 1.5
+
+
+def test_parts_join_at_a_variable_frame_rate(tmp_path, stills):
+    timeline = three_scenes(tmp_path, stills, caption_style=CaptionStyle())
+    held = assemble(timeline, tmp_path / "held.mp4", size=SIZE, fps=10, constant_frame_rate=False)
+    every = assemble(timeline, tmp_path / "every.mp4", size=SIZE, fps=10, split=False)
+    assert len(frames(held)) < len(frames(every))  # the green still is encoded once
+    assert abs(probe(held).video_duration - 3.2) < 0.05
+    for t in (0.5, 1.0, 1.5, 2.0, 2.5, 3.15):
+        assert np.abs(frame_at(held, t) - frame_at(every, t)).mean() < 1.5, t
+
+
+def test_a_scene_that_only_moved_is_taken_from_the_cache(tmp_path, stills):
+    """The middle scene gets longer: the last one only moves later, and its part is the one
+    encoded before, shifted; so is the crossfade into the (still) middle scene, whose
+    frames do not depend on its length. The middle scene and the crossfade after it (which
+    begins later in it) are encoded again."""
+    job_id = "7c1e9a4b-3f2d-4e8a-9b6c-2d5f8a1e0c37"
+    cache = SceneCache(job_id, tmp_path / "work").entry  # a job's cache, as outside a stage
+    named = []
+
+    def render(middle: float, name: str):
+        timeline = three_scenes(tmp_path, stills, middle, caption_style=CaptionStyle())
+        return assemble(timeline, tmp_path / name, size=SIZE, fps=10, cache=cache,
+                        on_reuse=lambda reused, made: named.append((reused, made)))  # fmt: skip
+
+    first = frames(render(1.0, "first.mp4"))
+    second = frames(render(1.5, "second.mp4"))
+
+    assert named == [([], [0, (0, 1), 1, (1, 2), 2]), ([0, (0, 1), 2], [1, (1, 2)])]
+    assert len(second) == len(first) + 5
+    # The first scene and the crossfade out of it (frames 0-11), and the last scene's own
+    # part (frames 22-31, now 27-36) decode to the very same pictures.
+    for n in [*range(12), *range(22, 32)]:
+        moved = n if n < 12 else n + 5
+        assert np.array_equal(first[n][1], second[moved][1]), n
+    _dirs, stored = default_storage.listdir(f"jobs/{job_id}/cache/segment")
+    assert len([name for name in stored if name.endswith(".mp4")]) == 7
 
 
 def test_a_crossfade_blends_the_two_pictures(tmp_path, stills):
