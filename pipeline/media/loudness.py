@@ -147,7 +147,7 @@ def normalize(samples: np.ndarray, target: float, *, ceiling: float = PEAK_CEILI
     envelope = _peak_envelope(samples)
     best = None  # (distance from the target, samples)
     for window in _LIMITER_WINDOWS:
-        gain_db = target - current
+        gain_db, previous = target - current, None
         for _ in range(passes):
             out = limit(samples, ceiling, gain=10 ** (gain_db / 20), envelope=envelope,
                         window=window)  # fmt: skip
@@ -158,7 +158,19 @@ def normalize(samples: np.ndarray, target: float, *, ceiling: float = PEAK_CEILI
                 best = (abs(reached - target), out)
             if abs(reached - target) <= TOLERANCE:
                 return out
-            gain_db += target - reached
+            gain_db, previous = _next_gain(gain_db, reached, target, previous), (gain_db, reached)
         if best[0] <= 2 * TOLERANCE:
             break
     return best[1]
+
+
+def _next_gain(gain_db: float, reached: float, target: float, previous) -> float:
+    """The gain to try next: where the line through the last two tries reaches the target (a
+    secant step). The limiter takes back part of each dB added, so a dB of gain brings at
+    most a LU of loudness: the step is at least the distance left, and at most eight times
+    it, so a flat stretch cannot send the gain far off."""
+    missing = target - reached
+    if previous is None or abs(reached - previous[1]) < 1e-6:
+        return gain_db + missing
+    slope = (gain_db - previous[0]) / (reached - previous[1])
+    return gain_db + missing * min(max(slope, 1.0), 8.0)
