@@ -11,6 +11,7 @@ no sound though sound was meant, its picture, sound and captions disagree in len
 `warning`s otherwise: the user sees those next to the video.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,24 +96,36 @@ def _finding(code: str, level: str, message: str, start=None, end=None) -> dict:
 
 
 def inspect_video(path: Path, expected: Expected) -> Inspection:
-    checks: list[dict] = []
-    try:
-        times, luma = _video_samples(path)
-    except (av.FFmpegError, ValueError) as error:
-        checks.append(_finding("decode", ERROR, f"The video does not decode: {error}"))
-        return Inspection(checks, None, 0.0, None)
+    # The sound is read and measured on a second thread while the picture decodes: both
+    # spend their time in code that lets go of the GIL (the decoder, numpy and scipy).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sound = pool.submit(_sound, path, expected)
+        try:
+            times, luma = _video_samples(path)
+        except (av.FFmpegError, ValueError) as error:
+            finding = _finding("decode", ERROR, f"The video does not decode: {error}")
+            return Inspection([finding], None, 0.0, None)
+        missing, sound_checks, loudness, audio_seconds = sound.result()
     video_seconds = times[-1][1]
+    checks = missing + _durations(video_seconds, audio_seconds, expected.captions)
+    checks += _stills(times, luma, expected.still_spans)
+    checks += sound_checks + _captions(expected)
+    return Inspection(checks, loudness, video_seconds, audio_seconds)
+
+
+def _sound(path: Path, expected: Expected):
+    """What is found about the sound: the finding that it is missing (where it was meant to
+    be there), the others (clipping, loudness, the narration's silences), its loudness and
+    its length."""
+    missing, checks = [], []
     audio = _audio(path)
     if audio is None:
         if expected.audio:
-            checks.append(_finding("no_audio", ERROR, "The video has no sound."))
+            missing.append(_finding("no_audio", ERROR, "The video has no sound."))
         loudness, audio_seconds = None, None
     else:
         audio_seconds = len(audio) / AUDIO_RATE
         loudness = measure(audio)
-    checks += _durations(video_seconds, audio_seconds, expected.captions)
-    checks += _stills(times, luma, expected.still_spans)
-    if audio is not None:
         checks += _clipping(audio, "audio_clipping", "The sound clips")
         checks += _loudness(loudness, expected.loudness_target)
     if expected.narration:
@@ -124,8 +137,7 @@ def inspect_video(path: Path, expected: Expected) -> Inspection:
         checks += _clipping(
             recorded, "narration_clipping", "The recorded narration clips", rate, flat=True
         )
-    checks += _captions(expected)
-    return Inspection(checks, loudness, video_seconds, audio_seconds)
+    return missing, checks, loudness, audio_seconds
 
 
 # --- reading -------------------------------------------------------------------------------
