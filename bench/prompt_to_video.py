@@ -32,7 +32,9 @@ STORY = (
 )
 CASES = [
     ("story", STORY, {}),
-    ("youtube", "How do bees make honey", {"target_seconds": 60}),
+    # A subject the offline planner knows (it does not pad one it does not: a bare topic such
+    # as "How do bees make honey" becomes a one-scene draft to edit).
+    ("youtube", "Why the area of a circle is pi r squared", {"target_seconds": 60}),
     ("explainer", "Explain the Pythagorean theorem", {"target_seconds": 60}),
 ]
 GOALS = {"story": 0.5, "youtube": 0.5, "explainer": 1.0}
