@@ -22,20 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._setup import start_stack  # noqa: E402
+from bench.prompt_to_video import STORY  # noqa: E402  (the same one-minute story)
 
-STORY = (
-    "Ada kept the lighthouse on a small rocky island, far from the nearest town. Every "
-    "evening she climbed the one hundred and twelve stairs, wound the old clockwork and lit "
-    "the great lamp. Ships passed safely in the dark, and nobody ever thanked her, but she "
-    "did not mind. One winter night a storm broke the glass and the flame went out. Ada "
-    "wrapped herself in her father's coat, took the brass lantern from the kitchen and stood "
-    "at the top of the tower, holding the light up into the wind. Her arms shook and the rain "
-    "stung her face, but she did not let go. At dawn a fishing boat came home through the "
-    "rocks, its crew tired and frozen but alive. The captain looked up at the tower and waved "
-    "his cap. The next Sunday, a basket of fresh bread was waiting at the jetty, with a note "
-    "that said: for the keeper of the light. After that, a basket came every Sunday, and Ada "
-    "never felt alone on her island again."
-)
 EDITED = 2  # the third scene
 ADDED = " The wind howled around the tower all night, and the old stones shook."
 GOAL = 0.3

@@ -77,34 +77,12 @@ def title_validate(title) -> str:
 
 
 @transaction.atomic
-def video_create(
-    *,
-    owner,
-    job_id,
-    title: str,
-    video_path: Path,
-    poster_path: Path | None = None,
-    vtt_path: Path | None = None,
-    srt_path: Path | None = None,
-    captions_burned: bool = False,
-    loudness: dict | None = None,
-    checks: list[dict] | None = None,
-    plan_revision: int = 0,
-) -> Video:
+def video_create(*, owner, job_id, title: str, video_path: Path, **render) -> Video:
     """Stores a finished render through the storage API and records what it contains, with
-    its measured loudness and what the check before delivery found."""
+    its measured loudness and what the check before delivery found (`render`: what
+    `_render_attach` takes besides the file)."""
     video = Video(owner=owner, job_id=job_id, title=_clean_title(title))
-    _render_attach(
-        video,
-        video_path=video_path,
-        poster_path=poster_path,
-        vtt_path=vtt_path,
-        srt_path=srt_path,
-        captions_burned=captions_burned,
-        loudness=loudness,
-        checks=checks,
-        plan_revision=plan_revision,
-    )
+    _render_attach(video, video_path=video_path, **render)
     return video
 
 

@@ -9,38 +9,35 @@ from pipeline.models import Job, JobEvent, MediaItem, PlanRevision, Upload
 from pipeline.services import JobLimit, JobStateError, job_cancel, job_delete, job_retry
 
 
-class JobEventInline(admin.TabularInline):
+class HistoryInline(admin.TabularInline):
+    """Rows that record what happened: shown as they are, never added, changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class JobEventInline(HistoryInline):
     """The job's history as it happened; events are facts, so nobody edits them."""
 
     model = JobEvent
     fields = ("seq", "created_at", "type", "stage", "progress", "message")
     readonly_fields = fields
     ordering = ("seq",)
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class PlanRevisionInline(admin.TabularInline):
+class PlanRevisionInline(HistoryInline):
     """The plan's history: the planner's revision and each saved edit, as they were."""
 
     model = PlanRevision
     fields = ("number", "created_at", "author", "note", "plan")
     readonly_fields = fields
     ordering = ("-number",)
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Job)
