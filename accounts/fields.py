@@ -4,8 +4,11 @@ from django.core.validators import ProhibitNullCharactersValidator, RegexValidat
 from rest_framework import serializers
 
 # What DRF's CharField refuses anyway (no database column holds a NUL), said in the schema.
+# One character or more: an empty string never reaches the validators (DRF answers it by
+# `allow_blank` first), and the schema of a field that allows it adds `maxLength: 0` as the
+# other branch of a oneOf, which the empty string must not match twice.
 NO_NULL_CHARACTERS = RegexValidator(
-    r"^[^\x00]*$", message=ProhibitNullCharactersValidator.message, code="null_characters"
+    r"^[^\x00]+$", message=ProhibitNullCharactersValidator.message, code="null_characters"
 )
 
 
