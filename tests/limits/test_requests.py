@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from pipeline.models import Job
+from tests.sockets import DEADLINE
 from tests.studio.test_consumers import session_headers
 from videogen.asgi import application
 
@@ -212,8 +213,9 @@ def test_a_session_with_a_token_header_still_needs_the_key(api_key_on, client, a
 def ws_connect(path, headers):
     async def go():
         communicator = WebsocketCommunicator(application, path, headers=headers)
-        connected, _ = await communicator.connect()
-        await communicator.disconnect()
+        # Waits for the answer (accepted or refused), however long a loaded machine takes.
+        connected, _ = await communicator.connect(timeout=DEADLINE)
+        await communicator.disconnect(timeout=DEADLINE)
         return connected
 
     return async_to_sync(go)()

@@ -17,6 +17,7 @@ from tests.accounts.imagefiles import image_bytes, upload
 from tests.security.conftest import NEW_PASSWORD
 from tests.security.routes import ROUTES, real_reset_link
 from tests.security.test_http_matrix import resolved_routes
+from tests.sockets import DEADLINE
 
 pytestmark = pytest.mark.django_db
 
@@ -242,8 +243,9 @@ def test_websocket_with_a_session_checks_the_origin(alice, origin, accepted):
 
     async def attempt():
         communicator = WebsocketCommunicator(application, "/ws/jobs/", headers=headers)
-        connected, _ = await communicator.connect()
-        await communicator.disconnect()
+        # Waits for the answer (accepted or refused), however long a loaded machine takes.
+        connected, _ = await communicator.connect(timeout=DEADLINE)
+        await communicator.disconnect(timeout=DEADLINE)
         return connected
 
     assert async_to_sync(attempt)() is accepted
