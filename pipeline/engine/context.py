@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.engine.scene_cache import CacheEntry, SceneCache
 from pipeline.errors import GeneratorError, JobCanceled, LeaseLost
+from pipeline.library.selectors import reference_of
 from pipeline.models import JobEvent
 
 try:  # Linux: children die with the worker even when it is killed with SIGKILL
@@ -101,11 +102,10 @@ class StageContext:
                 return outputs[key]
         raise GeneratorError(f"No earlier stage produced {key!r}.", permanent=True)
 
-    def upload(self, upload_id):
-        """The job owner's reference upload with this id, or None."""
-        from pipeline.models import Upload
-
-        return Upload.objects.filter(pk=upload_id, owner_id=self._owner_id).first()
+    def reference(self, item_id):
+        """The job owner's reference picture with this id, whichever model holds it: their
+        upload, else their library's item (see `reference_of`), or None."""
+        return reference_of(owner_id=self._owner_id, item_id=item_id)
 
     def path(self, name: str) -> Path:
         path = self.workdir / name

@@ -5,8 +5,8 @@ each shot is rendered by the t2v provider (LTX-Video through diffusers) while ho
 device's lock, and kept under a hash of what it was asked as soon as it is done, so a retried
 job, or one whose plan was edited, renders only the shots it is missing. With `narration`,
 the planner's captions are spoken, each shot is looped or cut to last as long as its words,
-and the words become captions. A reference image (an upload of the job's owner) becomes the
-first frame of the first shot.
+and the words become captions. A reference image (an upload or a library picture of the job's
+owner) becomes the first frame of the first shot.
 """
 
 import json
@@ -35,7 +35,10 @@ from pipeline.providers.t2v.base import SIZE_MULTIPLE, frames_problem, size_prob
 # LTX-Video's own advice for what to keep out of a shot.
 DEFAULT_NEGATIVE_PROMPT = "worst quality, inconsistent motion, blurry, jittery, distorted"
 REFERENCE_FILE = "reference.png"
-REFERENCE_HINT = "Upload the picture again (POST /api/v1/uploads) and use the id it returns."
+REFERENCE_HINT = (
+    "Upload the picture again (POST /api/v1/uploads, or POST /api/v1/media for your library) "
+    "and use the id it returns."
+)
 
 
 def _multiple_at_most(value: int, limit: int) -> int:
@@ -94,7 +97,10 @@ class AiVideoOptions(serializers.Serializer):
             ),
             "reference_image": serializers.CharField(
                 default="", allow_blank=True, max_length=36,
-                help_text="The id of one of your uploads: the first shot starts from it.",
+                help_text=(
+                    "The id of one of your uploads or of a picture in your media library: "
+                    "the first shot starts from it."
+                ),
             ),
             "narration": serializers.BooleanField(
                 default=False, help_text="Speak each shot's caption over it."
@@ -120,7 +126,9 @@ class AiVideoOptions(serializers.Serializer):
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise serializers.ValidationError("Must be the id of an upload (a UUID).")
+            raise serializers.ValidationError(
+                "Must be the id of an upload or a library picture (a UUID)."
+            )
 
     def validate_voice(self, value):
         return voice_validate(value)
@@ -150,16 +158,27 @@ class AiVideoGenerator(Generator):
             return Availability.missing(str(exc), "VIDEOGEN_PROVIDERS")
 
     def validate_for_user(self, *, user, options: dict) -> dict:
-        """Checks what depends on the person: the reference image must be their upload.
-        (The storyboard stage checks it again, for jobs created some other way.)"""
-        from pipeline.models import Upload
+        """Checks what depends on the person: the reference image must be their upload or a
+        picture of their library. (The storyboard stage checks it again, for jobs created some
+        other way.)"""
+        from pipeline.library.selectors import reference_of
 
-        upload_id = options.get("reference_image")
-        if upload_id and not Upload.objects.filter(pk=upload_id, owner=user).exists():
-            raise serializers.ValidationError(
-                {"options": {"reference_image": ["You have no upload with this id."]}}
-            )
+        item_id = options.get("reference_image")
+        found = reference_of(owner_id=user.pk, item_id=item_id) if item_id else None
+        if item_id and (problem := reference_problem(found)):
+            raise serializers.ValidationError({"options": {"reference_image": [problem]}})
         return options
+
+
+def reference_problem(found) -> str:
+    """Why what a reference_image id names (`reference_of`) cannot start a shot, or ""."""
+    from pipeline.models import MediaItem
+
+    if found is None:
+        return "You have no upload or library picture with this id."
+    if isinstance(found, MediaItem) and found.kind != MediaItem.Kind.IMAGE:
+        return "This is a clip in your library; reference_image takes a picture."
+    return ""
 
 
 # --- storyboard -------------------------------------------------------------------------------
@@ -167,7 +186,7 @@ def storyboard(ctx) -> dict:
     """Plans the shots: one per planned scene, at most max_shots, each with its own seed. The
     plan is the only document: the shots stage reads its shots from it."""
     options = ctx.options
-    reference_image(ctx)  # refuse a foreign upload before any work
+    reference_image(ctx)  # refuse someone else's picture, or a clip, before any work
     max_shots = int(options["max_shots"])
     shot_seconds = int(options["num_frames"]) / int(options["fps"])
     plan = get_provider("llm").plan(
@@ -225,27 +244,27 @@ def shot_prompt(text: str, style: str) -> str:
 def reference_image(ctx) -> Path | None:
     """The job's reference image, copied into the work folder on first use.
 
-    Only the job owner's uploads qualify: a job created with someone else's upload id fails
-    here, permanently, whatever path it came in by.
+    Only the job owner's uploads and library pictures qualify: a job created with someone
+    else's id, or a library clip's, fails here, permanently, whatever path it came in by.
     """
     from PIL import Image, UnidentifiedImageError
 
-    upload_id = ctx.options.get("reference_image")
-    if not upload_id:
+    item_id = ctx.options.get("reference_image")
+    if not item_id:
         return None
     local = ctx.workdir / REFERENCE_FILE
     if local.exists():
         return local
-    upload = ctx.upload(upload_id)
-    if upload is None:
+    found = ctx.reference(item_id)
+    if problem := reference_problem(found):
         raise GeneratorError(
-            f"The reference image {upload_id} is not one of your uploads.",
+            f"The reference image {item_id} was refused: {problem}",
             permanent=True,
             hint=REFERENCE_HINT,
         )
     partial = ctx.path(REFERENCE_FILE + ".part")
     try:
-        with upload.file.open("rb") as fh, Image.open(fh) as image:
+        with found.file.open("rb") as fh, Image.open(fh) as image:
             image.convert("RGB").save(partial, format="PNG")
     except (OSError, UnidentifiedImageError) as exc:
         raise GeneratorError(
@@ -406,7 +425,7 @@ generator = AiVideoGenerator(
     label="AI video",
     description=(
         "Shots from a text-to-video model (LTX-Video), optionally narrated and started from "
-        "a picture you upload."
+        "a picture you upload or keep in your media library."
     ),
     stages=[
         Stage(

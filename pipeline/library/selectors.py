@@ -1,6 +1,6 @@
 """Reads of the media library."""
 
-from pipeline.models import MediaItem
+from pipeline.models import MediaItem, Upload
 
 
 def media_of(*, user, tag: str = "", q: str = "", kind: str = ""):
@@ -27,3 +27,11 @@ def media_get_for(*, user, item_id):
 
 def media_any(*, user) -> bool:
     return MediaItem.objects.filter(owner=user).exists()
+
+
+def reference_of(*, owner_id, item_id) -> Upload | MediaItem | None:
+    """What a job's reference picture id names: the owner's upload with it, else the item of
+    their library with it (a picture or a clip: the caller says why a clip will not do), else
+    None (someone else's, or gone)."""
+    upload = Upload.objects.filter(pk=item_id, owner_id=owner_id).first()
+    return upload or MediaItem.objects.filter(pk=item_id, owner_id=owner_id).first()

@@ -79,6 +79,26 @@ def upload_image(api_for):
     return upload
 
 
+@pytest.fixture
+def library_item(api_for):
+    """Adds a PNG (or, with `clip=True`, a short MP4) to `user`'s media library through the
+    API and returns its id."""
+    from tests.library.clipfiles import clip_bytes, upload
+
+    def add(user, size=(96, 64), color=(40, 200, 40), clip=False):
+        if clip:
+            file = upload(clip_bytes(1.0, size=size))
+        else:
+            buffer = io.BytesIO()
+            Image.new("RGB", size, color).save(buffer, format="PNG")
+            file = upload(buffer.getvalue(), "library.png", "image/png")
+        response = api_for(user).post("/api/v1/media", {"file": file}, format="multipart")
+        assert response.status_code == 201, response.content
+        return response.json()["id"]
+
+    return add
+
+
 def video_facts(path) -> dict:
     """Size, decoded frame count and codecs of a video file."""
     with av.open(str(path)) as container:

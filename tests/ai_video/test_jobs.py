@@ -3,6 +3,7 @@ retries and the reference-image check."""
 
 import pytest
 from django.db import transaction
+from PIL import Image
 
 from pipeline.engine.runner import job_run, job_workdir
 from pipeline.generators import get_generator
@@ -125,11 +126,48 @@ def test_a_job_naming_someone_elses_upload_fails_before_any_shot(
 
     assert run(job) == "failed"
 
-    assert job.error["message"] == f"The reference image {bobs} is not one of your uploads."
+    assert job.error["message"] == (
+        f"The reference image {bobs} was refused: "
+        "You have no upload or library picture with this id."
+    )
     assert "uploads" in job.error["hint"]
     assert job.error_type == "GeneratorError"
     assert t2v.calls == []
     assert job.status == Job.Status.FAILED
+
+
+def test_a_picture_of_the_owners_library_is_copied_as_the_reference_and_starts_the_first_shot(
+    alice, fake_t2v, library_item
+):
+    t2v = fake_t2v()
+    job = submit(alice, until="shots", reference_image=library_item(alice, size=(120, 80)))
+
+    assert run(job) == "paused", job.error
+
+    with Image.open(job_workdir(job.id) / "reference.png") as copied:
+        assert (copied.format, copied.size) == ("PNG", (120, 80))
+        assert copied.getpixel((10, 10)) == (40, 200, 40)
+    assert [c["image_size"] for c in t2v.calls] == [(120, 80), None]
+
+
+def test_a_job_naming_a_library_clip_fails_before_any_shot(alice, fake_t2v, library_item):
+    """Past job_create, the storyboard stage refuses a clip as it refuses a stranger's id."""
+    t2v = fake_t2v()
+    clip = library_item(alice, clip=True)
+    _prompt, options = get_generator("ai_video").validate(
+        prompt=PROMPT, options={**TINY, "reference_image": clip}
+    )
+    with transaction.atomic():
+        job = job_submit(owner=alice, kind="ai_video", prompt=PROMPT, options=options)
+
+    assert run(job) == "failed"
+
+    assert job.error["message"] == (
+        f"The reference image {clip} was refused: "
+        "This is a clip in your library; reference_image takes a picture."
+    )
+    assert job.stage == "storyboard"
+    assert t2v.calls == []
 
 
 def test_the_storyboard_writes_the_plan_with_each_shots_seed(alice, fake_t2v):

@@ -156,6 +156,41 @@ def test_another_persons_upload_is_refused_when_the_job_is_created(
     assert "reference_image" in response.json()["options"]
 
 
+def test_a_picture_of_ones_own_library_is_accepted_as_the_reference(
+    api_for, alice, library_item, fake_t2v
+):
+    fake_t2v()
+    picture = library_item(alice)
+    response = create(api_for(alice), **{**TINY, "reference_image": picture})
+    assert response.status_code == 202, response.content
+    assert response.json()["options"]["reference_image"] == picture
+
+
+def test_another_persons_library_picture_is_refused_when_the_job_is_created(
+    api_for, alice, bob, library_item, fake_t2v
+):
+    fake_t2v()
+    bobs = library_item(bob)
+    response = create(api_for(alice), **{**TINY, "reference_image": bobs})
+    assert response.status_code == 400
+    assert response.json()["options"]["reference_image"] == [
+        "You have no upload or library picture with this id."
+    ]
+    assert create(api_for(bob), **{**TINY, "reference_image": bobs}).status_code == 202
+
+
+def test_a_library_clip_is_refused_as_the_reference_naming_the_option(
+    api_for, alice, library_item, fake_t2v
+):
+    fake_t2v()
+    clip = library_item(alice, clip=True)
+    response = create(api_for(alice), **{**TINY, "reference_image": clip})
+    assert response.status_code == 400
+    assert response.json()["options"]["reference_image"] == [
+        "This is a clip in your library; reference_image takes a picture."
+    ]
+
+
 def test_the_web_process_never_imports_torch(model_folder, tmp_path):
     """Listing generators and models reads the disk only."""
     code = f"""
