@@ -11,6 +11,7 @@ spend a repair on them.
 import json
 import math
 import re
+import uuid
 from dataclasses import asdict, dataclass, field
 
 from pipeline.visuals import (
@@ -68,6 +69,9 @@ class Scene:
     # Varies what a backend with randomness makes of the scene (a picture, a shot); a new
     # seed is how one scene is made again without editing it. Not asked of a model.
     seed: int = 0
+    # The library item (its id) the person chose for the scene's picture or clip in the
+    # storyboard; empty lets the visuals stage choose. Not asked of a model either.
+    asset: str = ""
 
 
 @dataclass
@@ -247,7 +251,19 @@ class _Reader:
             ),
             duration_hint=self.duration(obj.get("duration_hint"), f"{path}.duration_hint"),
             seed=self.seed(obj.get("seed"), f"{path}.seed"),
+            asset=self.asset(obj.get("asset"), f"{path}.asset"),
         )
+
+    def asset(self, value, path: str) -> str:
+        if value is None or value == "":
+            return ""
+        try:
+            if isinstance(value, str):
+                return str(uuid.UUID(value))
+        except ValueError:
+            pass
+        self.fail(path, "must be the id of an item in your media library, or empty")
+        return ""
 
     def seed(self, value, path: str) -> int:
         if value is None:

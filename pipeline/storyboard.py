@@ -17,8 +17,8 @@ from pipeline.engine import lifecycle
 from pipeline.engine.events import event_publish
 from pipeline.errors import JobStateError
 from pipeline.generators import get_generator
-from pipeline.models import Job, JobEvent, PlanRevision
-from pipeline.plan import DEFAULT_MAX_SCENES, SEED_MAX, Plan, plan_from_json
+from pipeline.models import Job, JobEvent, MediaItem, PlanRevision
+from pipeline.plan import DEFAULT_MAX_SCENES, SEED_MAX, Plan, PlanError, plan_from_json
 
 # Words a voice speaks per second at its normal pace, for the estimated length of a plan.
 WORDS_PER_SECOND = 2.5
@@ -67,6 +67,7 @@ def plan_replace(*, job: Job, revision: int, data, by, note: str = "") -> PlanRe
     `scenes[2].narration`), StalePlan when `revision` is not the current one, or
     JobStateError while the job is queued or running."""
     plan = plan_from_json(data, max_scenes=scene_limit(job.kind))
+    _assets_check(plan, owner_id=job.owner_id)
     with transaction.atomic():
         saved = Job.objects.filter(
             pk=job.pk, plan_revision=revision, status__in=lifecycle.statuses_allowing("edit")
@@ -87,6 +88,24 @@ def plan_replace(*, job: Job, revision: int, data, by, note: str = "") -> PlanRe
         )
     job.plan_revision = row.number
     return row
+
+
+def _assets_check(plan: Plan, *, owner_id) -> None:
+    """A scene's chosen picture or clip must be in the job owner's library."""
+    chosen = {scene.asset for scene in plan.scenes if scene.asset}
+    owned = {
+        str(pk)
+        for pk in MediaItem.objects.filter(owner_id=owner_id, pk__in=chosen).values_list(
+            "pk", flat=True
+        )
+    }
+    problems = [
+        (f"scenes[{index}].asset", "is not an item of the media library of the job's owner")
+        for index, scene in enumerate(plan.scenes)
+        if scene.asset and scene.asset not in owned
+    ]
+    if problems:
+        raise PlanError(problems)
 
 
 def author_name(user) -> str:

@@ -35,7 +35,13 @@ urlpatterns = [
         name="api-job-scene-regenerate",
     ),
     path("uploads", api.UploadView.as_view(), name="api-uploads"),
+    path(
+        "jobs/<uuid:job_id>/scenes/<int:scene>/candidates",
+        plan_api.SceneCandidatesView.as_view(),
+        name="api-job-scene-candidates",
+    ),
     path("media", media_api.MediaListCreateView.as_view(), name="api-media"),
+    path("media/stock", media_api.MediaStockView.as_view(), name="api-media-stock"),
     path("media/<uuid:item_id>", media_api.MediaDetailView.as_view(), name="api-media-item"),
     path("media/<uuid:item_id>/file", media_api.MediaFileView.as_view(), name="api-media-file"),
     path(

@@ -14,6 +14,8 @@ from accounts.fields import StrictCharField, query_params
 from gallery.api import FirstRenderer
 from gallery.streaming import stored_file_response
 from pipeline.library import selectors, services
+from pipeline.library.stock import StockError, stock_clients, stock_keep
+from pipeline.library.visuals import stock_find
 from pipeline.models import MediaItem
 from studio.api import LIMIT_SHAPE
 
@@ -94,6 +96,41 @@ class MediaListCreateView(APIView):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict)
         return Response(MediaItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class StockKeepSerializer(serializers.Serializer):
+    key = StrictCharField(max_length=120, help_text="A stock candidate's `key`.")
+    query = StrictCharField(max_length=100, help_text="The `query` it was listed for.")
+
+
+@MEDIA_TAG
+class MediaStockView(APIView):
+    @extend_schema(
+        request=StockKeepSerializer,
+        responses={201: MediaItemSerializer, 200: MediaItemSerializer, 403: LIMIT_SHAPE},
+    )
+    def post(self, request):
+        """Keeps a stock result (from a scene's candidates) in your library, with its author
+        and licence: downloaded and checked like an upload; 200 with the item when it was
+        kept before."""
+        body = StockKeepSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        found = stock_find(stock_clients(), **body.validated_data)
+        if found is None:
+            raise serializers.ValidationError(
+                {"key": ["No such stock result for this query; search again."]}
+            )
+        hit, client = found
+        before = MediaItem.objects.filter(owner=request.user).count()
+        try:
+            item = stock_keep(owner=request.user, hit=hit, client=client)
+        except StockError as exc:
+            raise serializers.ValidationError({"key": [str(exc)]})
+        created = MediaItem.objects.filter(owner=request.user).count() > before
+        return Response(
+            MediaItemSerializer(item).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 @MEDIA_TAG

@@ -12,7 +12,11 @@ from rest_framework.views import APIView
 from accounts.fields import StrictCharField, query_params
 from accounts.throttling import ScopedRateThrottle
 from pipeline.engine.lifecycle import may
-from pipeline.plan import NARRATION_MAX, PlanError, plan_from_json
+from pipeline.generators import get_generator
+from pipeline.library.choose import scene_candidates, scene_queries
+from pipeline.library.stock import stock_clients
+from pipeline.library.visuals import library_candidates, stock_candidates
+from pipeline.plan import NARRATION_MAX, SEARCH_TERM_MAX, PlanError, plan_from_json
 from pipeline.serializers import JobSerializer
 from pipeline.services import job_render, scene_regenerate
 from pipeline.storyboard import (
@@ -25,6 +29,7 @@ from pipeline.storyboard import (
 )
 from studio.api import CONFLICT_RESPONSE, LIMIT_RESPONSES, JobMixin
 from studio.listen import scene_listen
+from studio.media_api import MediaItemSerializer
 
 PLAN_SHAPE = inline_serializer(
     "JobPlan",
@@ -40,7 +45,13 @@ PLAN_SHAPE = inline_serializer(
         "estimated_seconds": serializers.FloatField(),
         "plan": serializers.JSONField(
             help_text="title, summary, style, scenes (narration, on_screen_text, bullets, "
-            "formula, visual, image_prompt, search_terms, duration_hint, seed), youtube."
+            "formula, visual, image_prompt, search_terms, duration_hint, seed, asset), youtube."
+        ),
+        "pictures": serializers.JSONField(
+            allow_null=True,
+            help_text="Per scene, what its picture was in the latest render: scene, source "
+            "(library, stock, procedural), reason, chosen, item, kind, name, credit, "
+            "thumbnail_url; null for a generator that does not choose pictures.",
         ),
     },
 )
@@ -75,7 +86,40 @@ def plan_document(job, revision) -> dict:
             plan, speaking_rate=float((job.options or {}).get("speaking_rate") or 1.0)
         ),
         "plan": revision.plan,
+        "pictures": scene_pictures(job),
     }
+
+
+def scene_pictures(job) -> list | None:
+    """What each scene showed in the job's latest render of its visuals stage (source, item,
+    reason, a thumbnail for library items), [] before that stage ran; None for a generator
+    whose scenes do not show chosen pictures."""
+    stage = get_generator(job.kind).visuals_stage
+    if not stage:
+        return None
+    records = ((job.manifest or {}).get("stages", {}).get(stage) or {}).get("outputs") or {}
+    return [
+        {
+            key: record.get(key)
+            for key in (
+                "scene",
+                "source",
+                "reason",
+                "chosen",
+                "item",
+                "kind",
+                "name",
+                "origin",
+                "credit",
+            )
+        }
+        | {
+            "thumbnail_url": f"/api/v1/media/{record['item']}/thumbnail"
+            if record.get("item")
+            else None
+        }  # fmt: skip
+        for record in records.get("visuals") or []
+    ]
 
 
 class PlanQuerySerializer(serializers.Serializer):
@@ -177,6 +221,90 @@ class SceneRegenerateView(SceneMixin, APIView):
         job = self.get_job()
         job = scene_regenerate(job=job, index=self.scene_index(job), by=request.user)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CandidatesQuerySerializer(serializers.Serializer):
+    q = StrictCharField(
+        required=False, max_length=SEARCH_TERM_MAX,
+        help_text="Words to look for instead of the saved scene's search terms and narration.",
+    )  # fmt: skip
+
+
+STOCK_CANDIDATE_SHAPE = inline_serializer(
+    "StockCandidate",
+    {
+        "key": serializers.CharField(help_text="What `POST media/stock` takes, with `query`."),
+        "query": serializers.CharField(),
+        "provider": serializers.CharField(),
+        "kind": serializers.CharField(),
+        "author": serializers.CharField(),
+        "author_url": serializers.CharField(),
+        "license": serializers.CharField(),
+        "page_url": serializers.CharField(),
+        "width": serializers.IntegerField(),
+        "height": serializers.IntegerField(),
+        "duration": serializers.FloatField(allow_null=True),
+        "tags": serializers.ListField(child=serializers.CharField()),
+    },
+    many=True,
+)
+CANDIDATES_SHAPE = inline_serializer(
+    "SceneCandidates",
+    {
+        "queries": serializers.ListField(child=serializers.CharField()),
+        "library": inline_serializer(
+            "LibraryCandidate",
+            {
+                "item": MediaItemSerializer(),
+                "score": serializers.FloatField(),
+                "reason": serializers.CharField(),
+            },
+            many=True,
+        ),
+        "stock": STOCK_CANDIDATE_SHAPE,
+        "stock_configured": serializers.BooleanField(),
+    },
+)
+
+
+class SceneCandidatesView(SceneMixin, APIView):
+    @extend_schema(
+        parameters=[
+            CandidatesQuerySerializer,
+            OpenApiParameter("scene", int, OpenApiParameter.PATH),
+        ],
+        responses=CANDIDATES_SHAPE,
+    )
+    def get(self, request, job_id, scene):
+        """The pictures and clips scene `n` could show, best match first: items of the job
+        owner's library, then stock results when a stock source is configured (keep one with
+        `POST media/stock`, then set it as the scene's `asset`)."""
+        job = self.get_job()
+        if job.owner_id != request.user.pk:
+            raise NotFound("Only the job's owner chooses from their library.")
+        query = CandidatesQuerySerializer(data=query_params(request))
+        query.is_valid(raise_exception=True)
+        index = self.scene_index(job)
+        words = query.validated_data.get("q", "").strip()
+        saved = plan_revision_get(job=job).plan["scenes"][index]
+        wanted = {"search_terms": [words]} if words else saved
+        _items, library = library_candidates(job.owner)
+        clients = stock_clients()
+        return Response(
+            {
+                "queries": list(scene_queries(wanted)),
+                "library": [
+                    {
+                        "item": MediaItemSerializer(_items[choice.candidate.key]).data,
+                        "score": choice.score,
+                        "reason": choice.reason,
+                    }
+                    for choice in scene_candidates(index, wanted, library)
+                ],
+                "stock": stock_candidates(clients, scene_queries(wanted)) if clients else [],
+                "stock_configured": bool(clients),
+            }
+        )
 
 
 class ListenSerializer(serializers.Serializer):

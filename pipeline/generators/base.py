@@ -53,6 +53,12 @@ class Generator:
         and from which an edited plan is rendered; "" for a generator without a plan."""
         return next((s.name for s in self.stages if "plan.json" in s.produces), "")
 
+    @property
+    def visuals_stage(self) -> str:
+        """The stage that chooses each scene's picture or clip (from the library, stock, or
+        drawn), so a scene's `asset` means something; "" for a generator without one."""
+        return next((s.name for s in self.stages if "stills" in s.produces), "")
+
     def stage_names(self) -> list[str]:
         return [stage.name for stage in self.stages]
 

@@ -1,7 +1,9 @@
 """Which picture or clip each scene shows: a pure function of the scenes' words and the
 candidates, so it is fast, testable and the same on every run.
 
-Order per scene (mode `auto`): the best-matching item of the person's library that this video
+A scene whose picture the person chose in the storyboard (`asset`, a library item's id) shows
+that item, whatever the mode, and no other scene is given it. Order for the others (mode
+`auto`): the best-matching item of the person's library that this video
 has not used yet; else a stock hit not used yet (when a stock source is configured); else a
 library item already used, if it matches; else the procedural picture. Mode `library` and
 `stock` use only that source before procedural; `procedural` draws every scene.
@@ -15,7 +17,7 @@ item listed first (the newest upload).
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 MODES = ("auto", "library", "stock", "procedural")
@@ -64,6 +66,7 @@ class Choice:
     candidate: Candidate | None = None
     score: float = 0.0
     terms: tuple[str, ...] = ()
+    chosen: bool = False  # the person's choice (the scene's `asset`), not a match
 
 
 def scene_terms(search_terms, narration: str = "", limit: int = 6) -> tuple[list, list]:
@@ -81,6 +84,17 @@ def scene_terms(search_terms, narration: str = "", limit: int = 6) -> tuple[list
     for word in ranked[:limit]:
         weighted.setdefault(word, 1.0)
     return phrases, list(weighted.items())
+
+
+def _scene_words(scene: dict) -> tuple[list, list, tuple[str, ...]]:
+    """scene_terms, and the queries: what a reason quotes and stock is searched for (the
+    terms, then three narration words)."""
+    phrases, weighted = scene_terms(scene.get("search_terms") or [], scene.get("narration", ""))
+    return phrases, weighted, tuple(phrases) + tuple(w for w, weight in weighted if weight < 2)[:3]
+
+
+def scene_queries(scene: dict) -> tuple[str, ...]:
+    return _scene_words(scene)[2]
 
 
 class _Index:
@@ -132,24 +146,56 @@ def choose_visuals(
     mode: str = "auto",
     stock: Callable[[str], list[Candidate]] | None = None,
 ) -> list[Choice]:
-    """One Choice per scene. `scenes` are dicts with `search_terms` and `narration`;
-    `stock(query)` returns stock candidates for a query (None: no stock source)."""
+    """One Choice per scene. `scenes` are dicts with `search_terms`, `narration` and
+    optionally `asset` (the id of the library item chosen for it); `stock(query)` returns
+    stock candidates for a query (None: no stock source)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     use_library = mode in ("auto", "library")
     use_stock = mode in ("auto", "stock") and stock is not None
     index = _Index(library if use_library else [])
-    used: set[str] = set()
+    by_key = {candidate.key: candidate for candidate in library}
+    pinned = {
+        number: by_key.get(f"media:{scene['asset']}")
+        for number, scene in enumerate(scenes)
+        if scene.get("asset")
+    }
+    used: set[str] = {item.key for item in pinned.values() if item is not None}
     choices = []
     for number, scene in enumerate(scenes):
-        phrases, weighted = scene_terms(scene.get("search_terms") or [], scene.get("narration", ""))
-        # What the reason quotes and stock is searched for: the terms, then narration words.
-        terms = tuple(phrases) + tuple(w for w, weight in weighted if weight < 2)[:3]
+        phrases, weighted, terms = _scene_words(scene)
+        if pinned.get(number) is not None:
+            choices.append(Choice(number, "library", "Chosen in the storyboard.",
+                                  pinned[number], 0.0, terms, chosen=True))  # fmt: skip
+            continue
         choice = _choose_one(number, index, phrases, weighted, terms, used, mode, use_stock, stock)
+        if number in pinned:
+            choice = replace(choice, reason="The chosen item is no longer in the library. "
+                             + choice.reason)  # fmt: skip
         if choice.candidate is not None:
             used.add(choice.candidate.key)
         choices.append(choice)
     return choices
+
+
+def scene_candidates(
+    number: int, scene: dict, library: list[Candidate], limit: int = 12
+) -> list[Choice]:
+    """The library items matching one scene's words, best first (what "Choose another" in the
+    storyboard offers), each with what it matched."""
+    phrases, weighted, _queries = _scene_words(scene)
+    index = _Index(library)
+    ranked = sorted(index.scores(phrases, weighted).items(), key=lambda pair: (-pair[1], pair[0]))
+    return [
+        Choice(
+            number,
+            "library",
+            f"Matches {_matched(library[position], phrases, weighted)}.",
+            library[position],
+            score,
+        )  # fmt: skip
+        for position, score in ranked[:limit]
+    ]
 
 
 def _choose_one(number, index, phrases, weighted, terms, used, mode, use_stock, stock) -> Choice:

@@ -21,6 +21,12 @@ logger = logging.getLogger(__name__)
 STOCK_PER_QUERY = 5
 
 
+def library_candidates(owner) -> tuple[dict[str, MediaItem], list[Candidate]]:
+    """The person's library as candidates (newest first), with the items by candidate key."""
+    items = {f"media:{i.pk}": i for i in MediaItem.objects.filter(owner=owner)}
+    return items, [_candidate(i) for i in items.values()]
+
+
 def _candidate(item: MediaItem) -> Candidate:
     return Candidate(
         key=f"media:{item.pk}",
@@ -32,7 +38,7 @@ def _candidate(item: MediaItem) -> Candidate:
     )
 
 
-def _stock_lookup(clients):
+def stock_lookup(clients):
     def lookup(query: str) -> list[Candidate]:
         found = []
         for client in clients:
@@ -57,9 +63,40 @@ def _stock_lookup(clients):
     return lookup
 
 
+def stock_candidates(clients, queries, *, limit: int = 2) -> list[dict]:
+    """Stock results for a scene's first `limit` queries, each once, as the storyboard lists
+    them: what the person needs to judge one, and the key and query that find it again."""
+    found: dict[str, dict] = {}
+    lookup = stock_lookup(clients)
+    for query in list(queries)[:limit]:
+        for candidate in lookup(query):
+            data = {k: v for k, v in candidate.data.items() if k not in ("client", "download_url")}
+            found.setdefault(candidate.key, {"key": candidate.key, "query": query, **data})
+    return list(found.values())
+
+
+def stock_find(clients, *, key: str, query: str):
+    """The (hit, client) behind a stock candidate's key ("pexels:image:123"), searched again
+    for its query (the search is cached, so this asks nothing new of the provider); None when
+    not found."""
+    provider, _, rest = key.partition(":")
+    kind = rest.partition(":")[0]
+    for client in clients:
+        if client.name != provider or kind not in ("video", "image"):
+            continue
+        try:
+            hits = client.search(query, kind=kind, per_page=STOCK_PER_QUERY)
+        except StockError as exc:
+            logger.warning("%s", exc)
+            return None
+        return next(((hit, client) for hit in hits if hit.key == key), None)
+    return None
+
+
 def _record(index: int, choice, item: MediaItem | None, path: str | None, reason: str) -> dict:
     record = {"scene": index, "source": choice.source if item else "procedural",
-              "reason": reason, "file": path}  # fmt: skip
+              "reason": reason, "file": path,
+              "chosen": choice.chosen}  # fmt: skip
     if item is not None:
         record.update(
             item=str(item.pk), kind=item.kind, name=item.original_name, origin=item.source,
@@ -74,14 +111,17 @@ def scene_visuals(ctx, plan) -> list[dict]:
     to be drawn."""
     mode = ctx.options.get("visuals", "auto")
     owner = Job.objects.select_related("owner").get(pk=ctx.job_id).owner
-    items = {f"media:{i.pk}": i for i in MediaItem.objects.filter(owner=owner)}
+    items, library = library_candidates(owner)
     clients = stock_clients() if mode in ("auto", "stock") else []
-    scenes = [{"search_terms": s.search_terms, "narration": s.narration} for s in plan.scenes]
+    scenes = [
+        {"search_terms": s.search_terms, "narration": s.narration, "asset": s.asset}
+        for s in plan.scenes
+    ]
     choices = choose_visuals(
         scenes,
-        [_candidate(i) for i in items.values()],
+        library,
         mode=mode,
-        stock=_stock_lookup(clients) if clients else None,
+        stock=stock_lookup(clients) if clients else None,
     )
     records = []
     for index, choice in enumerate(choices):

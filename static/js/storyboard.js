@@ -8,6 +8,7 @@
   const jobRoot = document.getElementById("job");
   if (!root || !jobRoot) return;
   const apiUrl = jobRoot.dataset.api;
+  const mediaUrl = apiUrl.replace(/\/jobs\/[^/]+$/, "/media");
   const csrf = root.dataset.csrf;
   const form = document.getElementById("sb-form");
   const list = document.getElementById("sb-scenes");
@@ -107,6 +108,7 @@
     field(card, "bullets").value = (scene.bullets || []).join("\n");
     field(card, "image_prompt").value = scene.image_prompt || "";
     field(card, "visual").value = JSON.stringify(scene.visual || { type: "bullets" }, null, 1);
+    field(card, "asset").value = scene.asset || "";
     list.appendChild(card);
     return card;
   }
@@ -133,6 +135,7 @@
         visual = {};
       }
       card.querySelector("[data-visual-type]").textContent = visual && visual.type ? visual.type : "";
+      showPicture(card);
     });
     updateTotals();
   }
@@ -145,7 +148,9 @@
     $("sb-plan-notice").textContent = plan.notice || "";
     $("sb-plan-notice").hidden = !plan.notice;
     list.replaceChildren();
-    (plan.scenes || []).forEach((scene) => addCard(scene));
+    (plan.scenes || []).forEach((scene, index) => {
+      addCard(scene).dataset.savedIndex = String(index);
+    });
     const youtube = plan.youtube;
     $("sb-youtube").hidden = !youtube;
     if (youtube) {
@@ -178,7 +183,8 @@
   // Everything a person can change, as text: equal states mean nothing is unsaved.
   function state() {
     // The scenes' fields come in the cards' order, so moving a scene changes it too.
-    return JSON.stringify(Array.from(form.querySelectorAll("input, textarea"), (input) => input.value));
+    const inputs = form.querySelectorAll("input:not([data-look]):not([type=file]), textarea");
+    return JSON.stringify(Array.from(inputs, (input) => input.value));
   }
 
   function dirty() {
@@ -207,6 +213,7 @@
         bullets: splitList(field(card, "bullets").value, "\n"),
         image_prompt: field(card, "image_prompt").value,
         visual: visual,
+        asset: field(card, "asset").value,
       });
     });
     if (loaded.plan.youtube) {
@@ -224,6 +231,181 @@
       });
     }
     return { plan: plan, problems: problems };
+  }
+
+  // --- a scene's picture ---------------------------------------------------------------
+  // Generators that choose a picture or clip per scene (the plan document's `pictures` is a
+  // list) let the person pick one from their library or stock, or upload one: it becomes the
+  // scene's `asset`, saved with the plan and shown by every render. Without a choice the
+  // render picks the best match, and the card says what the last render showed.
+  const itemNames = {}; // library item id -> {name, thumbnail_url}, as learned from the API
+
+  function remember(item) {
+    itemNames[item.id] = { name: item.original_name || item.kind, thumbnail: item.thumbnail_url };
+  }
+
+  function showPicture(card) {
+    const section = card.querySelector("[data-picture]");
+    const pictures = loaded && loaded.pictures;
+    section.hidden = !Array.isArray(pictures);
+    if (section.hidden) return;
+    const asset = field(card, "asset").value;
+    const thumb = card.querySelector("[data-picture-thumb]");
+    const label = card.querySelector("[data-picture-label]");
+    card.querySelector('[data-action="automatic"]').hidden = !asset;
+    let image = null;
+    if (asset) {
+      const known = itemNames[asset];
+      label.textContent = "Chosen: " + (known ? known.name : "an item of your library") + ".";
+      image = known ? known.thumbnail : mediaUrl + "/" + asset + "/thumbnail";
+      if (!known) learn(asset, card);
+    } else {
+      const last = card.dataset.savedIndex !== undefined ? pictures[Number(card.dataset.savedIndex)] : null;
+      if (last && last.item) {
+        label.textContent = "Last render: " + (last.name || last.kind) + ". " + (last.reason || "");
+        image = last.thumbnail_url;
+      } else if (last) {
+        label.textContent = "Last render: drawn. " + (last.reason || "");
+      } else {
+        label.textContent = "Chosen when the video is made: the best match from your library" +
+          " or stock, else drawn from the scene's words.";
+      }
+    }
+    thumb.hidden = !image;
+    if (image) thumb.src = image;
+    else thumb.removeAttribute("src");
+  }
+
+  async function learn(id, card) {
+    const response = await fetch(mediaUrl + "/" + id, { credentials: "same-origin" });
+    if (!response.ok) return;
+    remember(await response.json());
+    if (card.isConnected) showPicture(card);
+  }
+
+  function pictureError(card, text) {
+    const slot = card.querySelector('[data-error-for="asset"]');
+    slot.replaceChildren();
+    if (text) {
+      const line = document.createElement("p");
+      line.textContent = text;
+      slot.appendChild(line);
+    }
+  }
+
+  function choose(card, item) {
+    remember(item);
+    field(card, "asset").value = item.id;
+    pictureError(card, "");
+    closeCandidates(card);
+    showPicture(card);
+    status("Scene " + (Number(card.dataset.index) + 1) + "'s picture changed: save to keep it.");
+  }
+
+  function closeCandidates(card) {
+    card.querySelector("[data-candidates]").hidden = true;
+    card.querySelector('[data-action="choose"]').setAttribute("aria-expanded", "false");
+  }
+
+  function candidateButton(text, image, onChoose) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sb-candidate";
+    if (image) {
+      const img = document.createElement("img");
+      img.src = image;
+      img.alt = "";
+      img.loading = "lazy";
+      button.appendChild(img);
+    }
+    const caption = document.createElement("span");
+    caption.textContent = text;
+    button.appendChild(caption);
+    button.addEventListener("click", onChoose);
+    item.appendChild(button);
+    return item;
+  }
+
+  async function candidates(card, words) {
+    const panel = card.querySelector("[data-candidates]");
+    const note = card.querySelector("[data-candidates-status]");
+    const listing = card.querySelector("[data-candidate-list]");
+    panel.hidden = false;
+    card.querySelector('[data-action="choose"]').setAttribute("aria-expanded", "true");
+    listing.replaceChildren();
+    if (card.dataset.savedIndex === undefined && !words) {
+      note.textContent = "Type what the picture should show, or save the storyboard first.";
+      return;
+    }
+    note.textContent = "Looking…";
+    const index = card.dataset.savedIndex !== undefined ? card.dataset.savedIndex : 0;
+    const query = words ? "?q=" + encodeURIComponent(words) : "";
+    const response = await api("/scenes/" + index + "/candidates" + query);
+    const body = await bodyOf(response);
+    if (!response.ok) {
+      note.textContent = detailOf(body, "The candidates could not be loaded.");
+      return;
+    }
+    const current = field(card, "asset").value;
+    (body.library || []).forEach((candidate) => {
+      const item = candidate.item;
+      if (item.id === current) return;
+      listing.appendChild(
+        candidateButton(item.original_name + " — " + candidate.reason, item.thumbnail_url, () => choose(card, item))
+      );
+    });
+    (body.stock || []).forEach((hit) => {
+      const what = hit.kind === "video" ? "clip" : "photo";
+      const text = hit.provider + " " + what + " by " + hit.author + " (" + hit.width + "×" + hit.height + ")";
+      listing.appendChild(candidateButton(text, null, () => keep(card, hit)));
+    });
+    const searched = (body.queries || []).join(", ");
+    note.textContent = listing.children.length
+      ? "Pick one" + (searched ? " (looked for " + searched + ")" : "") + "."
+      : "Nothing else matches " + (searched || "this scene") + (body.stock_configured ? "." : " in your library.") +
+        " Upload a picture or clip, or look for other words.";
+  }
+
+  async function keep(card, hit) {
+    const note = card.querySelector("[data-candidates-status]");
+    note.textContent = "Adding it to your library…";
+    const response = await fetch(mediaUrl + "/stock", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ key: hit.key, query: hit.query }),
+    });
+    const body = await bodyOf(response);
+    if (response.ok) choose(card, body);
+    else note.textContent = [].concat(body.key || detailOf(body, "It could not be added.")).join(" ");
+  }
+
+  async function uploadPicture(card, input) {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    const data = new FormData();
+    data.append("file", file);
+    data.append("tags", field(card, "search_terms").value);
+    pictureError(card, "");
+    status("Uploading " + file.name + "…");
+    try {
+      const response = await fetch(mediaUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+        body: data,
+      });
+      const body = await bodyOf(response);
+      if (response.ok) {
+        choose(card, body);
+      } else {
+        pictureError(card, [].concat(body.file || body.tags || detailOf(body, "The upload was refused.")).join(" "));
+        status("");
+      }
+    } finally {
+      input.value = "";
+    }
   }
 
   // --- errors ----------------------------------------------------------------------------
@@ -451,6 +633,15 @@
     follow(next);
   });
 
+  list.addEventListener("change", (event) => {
+    if (event.target.matches("[data-upload]")) uploadPicture(event.target.closest(".sb-scene"), event.target);
+  });
+  list.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches("[data-look]")) {
+      event.preventDefault();
+      candidates(event.target.closest(".sb-scene"), event.target.value.trim());
+    }
+  });
   form.addEventListener("input", (event) => {
     if (event.target.dataset.field === "visual") renumber();
     else updateTotals();
@@ -476,6 +667,15 @@
     if (action === "remove") card.remove();
     if (action === "listen") listen(card, button);
     if (action === "regenerate") regenerate(card);
+    if (action === "choose") {
+      if (card.querySelector("[data-candidates]").hidden) candidates(card, "");
+      else closeCandidates(card);
+    }
+    if (action === "look") candidates(card, card.querySelector("[data-look]").value.trim());
+    if (action === "automatic") {
+      field(card, "asset").value = "";
+      showPicture(card);
+    }
     if (["up", "down", "remove"].includes(action)) {
       renumber();
       if (action !== "remove") button.focus();

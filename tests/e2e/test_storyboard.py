@@ -214,3 +214,77 @@ def test_editor_fits_a_phone_shows_field_errors_and_follows_other_tabs(live, bro
     assert narrations[:2] == [opening, "Words from the other tab."]
     assert page.locator("#sb-notice").is_hidden()
     context.close()
+
+
+def upload_to_library(page, base, path, tags=""):
+    page.goto(f"{base}/library/")
+    page.set_input_files("#library-file", str(path))
+    page.fill("#library-tags", tags)
+    with page.expect_navigation():
+        page.click("#library-upload button[type=submit]")
+
+
+def test_choose_a_scenes_picture_in_the_storyboard(live, browser, tmp_path):  # noqa: F811
+    from PIL import Image
+
+    live.start_serve()
+    files = {}
+    for name, color in (("lighthouse.png", (200, 30, 30)), ("zebra.png", (30, 160, 30)),
+                        ("boat.png", (30, 30, 200))):  # fmt: skip
+        files[name] = tmp_path / name
+        Image.new("RGB", (320, 180), color).save(files[name])
+    page = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
+    sign_up(page, live.base, "pictures@example.com")
+    upload_to_library(page, live.base, files["lighthouse.png"], "lighthouse, keeper")
+    upload_to_library(page, live.base, files["zebra.png"])
+
+    page.goto(f"{live.base}/studio/?kind=story")
+    page.fill("textarea[name=story-prompt]", STORY)
+    page.select_option("select[name=story-opt_quality]", "480")
+    page.select_option("select[name=story-opt_fps]", "24")
+    page.click("#panel-story button[type=submit]")
+    page.wait_for_url(re.compile(r".*/jobs/[0-9a-f-]+/$"))
+    job_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    card = wait_for_editor(page).first
+    label = card.locator("[data-picture-label]")
+    assert "Chosen when the video is made" in label.inner_text()
+
+    # Upload from the card: the new picture is the scene's at once.
+    card.locator("[data-upload]").set_input_files(str(files["boat.png"]))
+    page.wait_for_function(
+        "document.querySelector('#sb-scenes [data-picture-label]').textContent"
+        ".includes('Chosen: boat.png')"
+    )
+    assert card.locator("[data-picture-thumb]").is_visible()
+
+    # Choose another: the library item matching the scene's words comes first; other words
+    # find the rest.
+    card.locator("[data-action=choose]").click()
+    first = card.locator(".sb-candidate").first
+    first.wait_for()
+    assert "lighthouse.png" in first.inner_text()
+    card.locator("[data-look]").fill("zebra")
+    card.locator("[data-action=look]").click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('#sb-scenes .sb-candidate')]"
+        ".some((b) => b.textContent.includes('zebra.png'))"
+    )
+    shot(page, "storyboard-04-choose")
+    card.locator(".sb-candidate", has_text="zebra.png").click()
+    assert "Chosen: zebra.png" in label.inner_text()
+    assert card.locator("[data-candidates]").is_hidden()
+
+    with page.expect_response(lambda r: r.request.method == "PUT" and r.url.endswith("/plan")):
+        page.click("#sb-render")
+    page.wait_for_selector("#player:not([hidden])", timeout=300_000)
+    plan = page.request.get(f"{live.base}/api/v1/jobs/{job_id}/plan").json()
+    zebra = plan["plan"]["scenes"][0]["asset"]
+    assert plan["pictures"][0]["item"] == zebra and plan["pictures"][0]["chosen"]
+    assert plan["pictures"][0]["name"] == "zebra.png"
+    # Back in the finished job's editor, the card says so.
+    page.wait_for_selector("#storyboard:not([hidden]) #sb-form:not([hidden])", timeout=60_000)
+    page.wait_for_function(
+        "document.querySelector('#sb-scenes [data-picture-label]').textContent"
+        ".includes('Chosen: zebra.png')"
+    )
+    shot(page, "storyboard-05-chosen")

@@ -85,3 +85,34 @@ def test_modes(mode, expected):
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError):
         choose_visuals([], [], mode="random")
+
+
+def pinned(asset, *terms):
+    return {**scene(*terms), "asset": asset}
+
+
+def test_a_chosen_item_wins_in_every_mode_and_is_not_given_twice():
+    library = [item("media:lamp", "lighthouse"), item("media:cat", "cat")]
+    for mode in ("auto", "library", "stock", "procedural"):
+        choices = choose_visuals([pinned("cat", "lighthouse"), scene("cat", "lighthouse")],
+                                 library, mode=mode)  # fmt: skip
+        assert (choices[0].candidate.key, choices[0].chosen) == ("media:cat", True)
+        assert choices[0].reason == "Chosen in the storyboard."
+        # The other scene matches the cat as well as the lamp: the cat is taken.
+        other = choices[1].candidate
+        assert other is None if mode in ("stock", "procedural") else other.key == "media:lamp"
+
+
+def test_a_chosen_item_that_is_gone_falls_back_and_says_so():
+    [choice] = choose_visuals([pinned("gone", "lighthouse")], [item("media:lamp", "lighthouse")])
+    assert (choice.candidate.key, choice.chosen) == ("media:lamp", False)
+    assert choice.reason.startswith("The chosen item is no longer in the library.")
+
+
+def test_candidates_for_one_scene_best_first():
+    from pipeline.library.choose import scene_candidates
+
+    library = [item("a", "sea"), item("b", "lighthouse", "sea"), item("c", "cat")]
+    ranked = scene_candidates(0, scene("lighthouse", "sea"), library)
+    assert [c.candidate.key for c in ranked] == ["b", "a"]
+    assert ranked[0].score > ranked[1].score

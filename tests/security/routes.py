@@ -179,11 +179,16 @@ ROUTES: dict[str, Route] = {
         {"POST": api_owner(200)}, args=lambda w: [w.job.id, 0], data={"POST": {}}
     ),
     "api-job-scene-regenerate": Route({"POST": api_owner(202)}, args=lambda w: [w.job.id, 0]),
+    # Candidates come from the owner's library, private even from staff.
+    "api-job-scene-candidates": Route(
+        {"GET": api_owner(200, staff=404)}, args=lambda w: [w.job.id, 0]
+    ),
     "api-uploads": Route({"POST": api_signed_in(400)}),
     # A library is private: staff too are told another person's item does not exist.
     "api-media": Route(
         {"GET": api_signed_in(200), "POST": api_signed_in(400)}, shows=("GET",), own_only=True
     ),
+    "api-media-stock": Route({"POST": api_signed_in(400)}, data={"POST": {}}),
     "api-media-item": Route(
         {"GET": api_owner(200, staff=404), "DELETE": api_owner(204, staff=404)},
         args=_media,
