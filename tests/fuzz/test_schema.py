@@ -42,7 +42,8 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # is not a shape a schema can state: a picture must decode, a prompt must fit its generator,
 # `until` must be a stage of this job's own generator, a password must be the right one (or
 # strong enough, or the address free), a title or name must pass the services' rules, a plan
-# must pass the checks a planner's plan passes, and people do not report their own videos.
+# must pass the checks a planner's plan passes, a stock result must be found again for its
+# query, and people do not report their own videos.
 REFUSED_BY_CONTENT = [
     "PUT /api/v1/auth/avatar",
     "PATCH /api/v1/auth/me",
@@ -54,6 +55,7 @@ REFUSED_BY_CONTENT = [
     "PUT /api/v1/jobs/{job_id}/plan",
     "POST /api/v1/uploads",
     "POST /api/v1/media",
+    "POST /api/v1/media/stock",
     "PATCH /api/v1/videos/{video_id}",
     "POST /api/v1/videos/{video_id}/report",
 ]
