@@ -383,6 +383,7 @@ def assemble(ctx) -> dict:
         on_progress=lambda fraction, message="": ctx.progress(fraction, message or "Joining"),
         check=ctx.check,
         loudness=settings.AUDIO_TARGET_LUFS,
+        on_samples=(samples := []).append,
     )
     expected = Expected(
         audio=narration is not None, size=(width, height), narration=narration,
@@ -393,7 +394,7 @@ def assemble(ctx) -> dict:
         "duration": round(sum(durations), 3),
         "title": load_plan(ctx).title,
         **outputs,
-        **review(ctx, ctx.path("video.mp4"), expected),
+        **review(ctx, ctx.path("video.mp4"), expected, *samples),
     }
 
 

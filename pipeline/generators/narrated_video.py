@@ -31,6 +31,7 @@ from pipeline.media.assemble import (
 from pipeline.media.assemble import resolve_size as frame_size
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
 from pipeline.media.inspection import Expected, inspect_video
+from pipeline.media.samples import Samples
 from pipeline.providers import get_provider
 from pipeline.providers.tts.base import write_wav
 from pipeline.timing import Timing
@@ -221,6 +222,7 @@ def assemble_clips_stage(ctx) -> dict:
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
         loudness=settings.AUDIO_TARGET_LUFS,
+        on_samples=(samples := []).append,
         **_segment_cache(ctx),
     )
     # Scenes are slides: their animations end and the picture holds while the voice goes on.
@@ -228,7 +230,7 @@ def assemble_clips_stage(ctx) -> dict:
         captions=cues, caption_style=style, size=size, narration=narration,
         still_spans=[(0.0, sum(durations))], loudness_target=settings.AUDIO_TARGET_LUFS,
     )  # fmt: skip
-    return {**_outputs(ctx, path), **review(ctx, path, expected)}
+    return {**_outputs(ctx, path), **review(ctx, path, expected, *samples)}
 
 
 def _render(ctx, timeline: Timeline) -> dict:
@@ -241,12 +243,13 @@ def _render(ctx, timeline: Timeline) -> dict:
         on_progress=lambda fraction, message: ctx.progress(fraction, message),
         check=ctx.check,
         constant_frame_rate=settings.VIDEO_CONSTANT_FRAME_RATE,
+        on_samples=(samples := []).append,
         **_segment_cache(ctx),
     )
     expected = Expected.from_timeline(
         timeline, size=_size(ctx), loudness_target=settings.AUDIO_TARGET_LUFS
     )
-    return {**_outputs(ctx, path), **review(ctx, path, expected)}
+    return {**_outputs(ctx, path), **review(ctx, path, expected, *samples)}
 
 
 def _segment_cache(ctx) -> dict:
@@ -258,11 +261,12 @@ def _segment_cache(ctx) -> dict:
     }
 
 
-def review(ctx, path: Path, expected: Expected) -> dict:
+def review(ctx, path: Path, expected: Expected, samples: Samples | None = None) -> dict:
     """Checks the rendered video before it goes any further: a video that cannot be delivered
-    as it is fails the stage with the reason; warnings travel with it to the gallery."""
+    as it is fails the stage with the reason; warnings travel with it to the gallery.
+    `samples`: its picture's, as the assembler took them from its parts."""
     ctx.progress(0.99, "Checking the video")
-    found = inspect_video(path, expected)
+    found = inspect_video(path, expected, samples)
     if found.errors:
         raise GeneratorError(
             f"The assembled video failed its check: {found.summary()}",

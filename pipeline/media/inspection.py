@@ -1,10 +1,12 @@
 """A look at every finished video before it is delivered, as a person watching it would.
 
-The file is decoded end to end (any frame that fails to decode fails the check); each frame
-is reduced to a coarse grid of luma samples, enough to see a black or frozen picture without
-converting colours; the sound is decoded and measured (loudness, clipping). What was meant
-to be in the video (the timeline) says what to expect: the narration's silences, the
-captions' layout and length, and where a scene asks for a picture that stands still.
+Every frame is decoded (any frame that fails to decode fails the check) and reduced to a
+coarse grid of luma samples, enough to see a black or frozen picture without converting
+colours; a video the assembler joined from parts brings those samples with it, taken from
+each part as it was made (pipeline/media/samples.py). The sound is decoded and measured
+(loudness, clipping). What was meant to be in the video (the timeline) says what to expect:
+the narration's silences, the captions' layout and length, and where a scene asks for a
+picture that stands still.
 
 Findings are `error`s when the video cannot be delivered as it is (it does not decode, it has
 no sound though sound was meant, its picture, sound and captions disagree in length) and
@@ -27,13 +29,13 @@ from pipeline.media.assemble import (
 )
 from pipeline.media.captions import MAX_LINES, Cue
 from pipeline.media.loudness import Loudness, measure
+from pipeline.media.samples import Samples, frame_count, video_samples
 
 ERROR, WARNING = "error", "warning"
 LONGEST_STILL = 2.0  # seconds of black or frozen picture, or of silence, before it is a finding
 DURATION_TOLERANCE = 0.2  # seconds video, audio and captions may differ by
 LOUDNESS_TOLERANCE = 1.0  # LU around the target
 PEAK_LIMIT = -1.0  # dBTP
-_GRID = 8  # every 8th luma sample across and down
 _BLACK_LUMA = 24  # limited range: black is 16
 _FROZEN_CHANGE = 1.0  # mean luma change (of 255) from the start of a still stretch
 _SILENCE_DB = -45.0  # dBFS over 50 ms windows
@@ -95,20 +97,26 @@ def _finding(code: str, level: str, message: str, start=None, end=None) -> dict:
     return found
 
 
-def inspect_video(path: Path, expected: Expected) -> Inspection:
+def inspect_video(path: Path, expected: Expected, samples: Samples | None = None) -> Inspection:
+    """The findings about the video at `path`. `samples`: its picture's, when the assembler
+    has them from the parts it joined (see pipeline/media/samples.py); else it is decoded."""
     # The sound is read and measured on a second thread while the picture decodes: both
     # spend their time in code that lets go of the GIL (the decoder, numpy and scipy).
     with ThreadPoolExecutor(max_workers=1) as pool:
         sound = pool.submit(_sound, path, expected)
         try:
-            times, luma = _video_samples(path)
+            if samples is None:
+                samples = video_samples(path)
+            elif (count := frame_count(path)) != len(samples):
+                raise ValueError(f"it holds {count} frames where its parts had {len(samples)}")
         except (av.FFmpegError, ValueError) as error:
             finding = _finding("decode", ERROR, f"The video does not decode: {error}")
             return Inspection([finding], None, 0.0, None)
         missing, sound_checks, loudness, audio_seconds = sound.result()
-    video_seconds = times[-1][1]
+    times = samples.spans()
+    video_seconds = samples.end
     checks = missing + _durations(video_seconds, audio_seconds, expected.captions)
-    checks += _stills(times, luma, expected.still_spans)
+    checks += _stills(times, samples.grids, expected.still_spans)
     checks += sound_checks + _captions(expected)
     return Inspection(checks, loudness, video_seconds, audio_seconds)
 
@@ -141,32 +149,6 @@ def _sound(path: Path, expected: Expected):
 
 
 # --- reading -------------------------------------------------------------------------------
-def _video_samples(path: Path) -> tuple[list[tuple[float, float]], list[np.ndarray]]:
-    """Per frame, its (start, end) in seconds and a coarse grid of its luma."""
-    times, grids = [], []
-    with av.open(str(path)) as container:
-        if not container.streams.video:
-            raise ValueError("it has no video stream")
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        base = stream.time_base
-        last = 0
-        for frame in container.decode(stream):
-            plane = frame.planes[0]
-            rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
-            grids.append(rows[: frame.height : _GRID, : frame.width : _GRID].astype(np.int16))
-            times.append(float(frame.pts * base))
-            last = frame.duration or 0
-        if not times:
-            raise ValueError("it has no video frames")
-        # The last frame's own length (a variable-rate video's average rate says nothing).
-        end = times[-1] + (float(last * base) if last else 1 / float(stream.guessed_rate or 30))
-        if stream.duration:
-            end = max(end, float(stream.duration * base))
-    spans = [(t, after) for t, after in zip(times, [*times[1:], end], strict=True)]
-    return spans, grids
-
-
 def _audio(path: Path) -> np.ndarray | None:
     with av.open(str(path)) as container:
         if not container.streams.audio:
@@ -209,8 +191,11 @@ def _runs(flags: list[bool], times) -> list[tuple[float, float]]:
     return runs
 
 
-def _stills(times, luma, spans) -> list[dict]:
-    dark = [bool(g.mean() < _BLACK_LUMA and g.max() < 2 * _BLACK_LUMA) for g in luma]
+def _stills(times, luma: np.ndarray, spans) -> list[dict]:
+    dark = (
+        (luma.mean(axis=(1, 2)) < _BLACK_LUMA) & (luma.max(axis=(1, 2)) < 2 * _BLACK_LUMA)
+    ).tolist()
+    luma = luma.astype(np.int16)  # differences below
     # Frozen: no change from the first frame of the stretch (not from the frame before, which
     # a slow zoom would pass), and not black (that is reported as black).
     frozen, anchor, begin = [], None, None

@@ -89,7 +89,9 @@ def _peak_envelope(samples: np.ndarray) -> np.ndarray:
     """Per sample, the highest magnitude the waveform reaches around it (4x oversampled)."""
     if not len(samples):
         return np.zeros(0)
-    upsampled = np.abs(signal.resample_poly(samples.astype(np.float64), 4, 1))
+    # In single precision: half the time, and a peak's level is read to far better than the
+    # 0.01 dB it is reported in.
+    upsampled = np.abs(signal.resample_poly(samples.astype(np.float32), 4, 1))
     return np.maximum(upsampled[: len(samples) * 4].reshape(-1, 4).max(axis=1), np.abs(samples))
 
 

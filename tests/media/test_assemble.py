@@ -129,11 +129,29 @@ def test_a_long_scene_is_encoded_in_pieces_that_join_seamlessly(tmp_path, stills
                       on_reuse=lambda reused, made: named.append(made))  # fmt: skip
     whole = assemble(timeline, tmp_path / "whole.mp4", size=SIZE, fps=5, split=False)
     _dirs, stored = default_storage.listdir(f"jobs/{job_id}/cache/segment")
-    assert len([name for name in stored if name.endswith(".mp4")]) == 3  # of 3 s each
+    assert len([name for name in stored if name.endswith(".mp4")]) == 3  # of 4, 4 and 1 s
     assert named == [[0]]  # named by their scene
     cut, joined = frames(pieces), frames(whole)
     assert [round(t, 3) for t, _ in cut] == [round(n / 5, 3) for n in range(45)]
     assert max(np.abs(a - b).mean() for (_, a), (_, b) in zip(cut, joined, strict=True)) < 1.5
+
+
+def test_a_scene_made_longer_keeps_its_first_pieces(tmp_path, stills):
+    """The slow zoom's place depends on the time into the scene only, and the pieces are cut
+    from the scene's start: a longer version of a scene encodes only its new tail."""
+    job_id = "5e0c2a7d-9b1f-4c3e-8a6d-0f4b7e2c1a95"
+    cache = SceneCache(job_id, tmp_path / "work").entry
+
+    def render(seconds: float, name: str):
+        timeline = Timeline([Segment(seconds, image=stills[0], motion=True)])
+        return frames(assemble(timeline, tmp_path / name, size=SIZE, fps=5, cache=cache))
+
+    short, long = render(9.0, "short.mp4"), render(11.0, "long.mp4")
+    _dirs, stored = default_storage.listdir(f"jobs/{job_id}/cache/segment")
+    assert len([name for name in stored if name.endswith(".mp4")]) == 4  # 4+4+1, then +3
+    assert len(long) == 55
+    for n in range(40):  # the two pieces of 4 s, taken from the cache
+        assert np.array_equal(short[n][1], long[n][1]), n
 
 
 def test_parts_join_at_a_variable_frame_rate(tmp_path, stills):

@@ -153,3 +153,32 @@ def test_a_frame_held_for_seconds_at_a_variable_frame_rate_is_frozen_too(tmp_pat
     found = inspect_video(out, Expected(audio=False))
     assert codes(found) == {"frozen"}
     assert (found.checks[0]["start"], found.checks[0]["end"]) == (0.0, 3.0)
+
+
+def test_the_assembler_hands_the_check_its_parts_samples(tmp_path, pattern, stills):
+    """The samples taken from each part as it was made are those of the joined video, frame
+    for frame, so the check need not decode it again; a file missing frames of its parts
+    does not pass."""
+    import numpy as np
+
+    from pipeline.media.samples import Samples, video_samples
+
+    timeline = Timeline(
+        [Segment(1.5, image=pattern, motion=True), Segment(1.0, image=stills[0]),
+         Segment(1.2, image=stills[1])], crossfade=0.4,
+    )  # fmt: skip
+    handed = []
+    out = assemble(timeline, tmp_path / "out.mp4", size=SIZE, fps=10, on_samples=handed.append)
+    [samples] = handed
+    decoded = video_samples(out)
+    assert len(samples) == len(decoded) == 37
+    assert np.allclose(samples.starts, decoded.starts) and abs(samples.end - decoded.end) < 1e-6
+    assert np.array_equal(samples.grids, decoded.grids)
+    assert codes(inspect_video(out, Expected(audio=False), samples)) == set()
+
+    extra = Samples(
+        np.append(samples.starts, samples.end), np.concatenate([samples.grids, samples.grids[:1]]),
+        samples.end + 0.1,
+    )  # fmt: skip
+    found = inspect_video(out, Expected(audio=False), extra)
+    assert codes(found, ERROR) == {"decode"} and "38" in found.summary()
