@@ -142,6 +142,21 @@ def keywords(text: str, limit: int = 5) -> list[str]:
     return ranked[:limit]
 
 
+def is_name(word: str, sentences: list[str]) -> bool:
+    """Whether `word` reads as a name in these sentences: capitalised wherever it appears,
+    and at least once where a sentence does not start."""
+    found = [
+        (match.group(), match.start())
+        for sentence in sentences
+        for match in re.finditer(rf"\b{re.escape(word)}\b", sentence, re.IGNORECASE)
+    ]
+    return (
+        bool(found)
+        and all(text[0].isupper() for text, _ in found)
+        and any(start > 0 for _, start in found)
+    )
+
+
 def shorten(text: str, limit: int) -> str:
     """Cuts at a word boundary and adds an ellipsis when the text is longer than `limit`."""
     text = normalize_space(text)

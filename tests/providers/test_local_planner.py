@@ -180,3 +180,19 @@ def test_story_pictures_carry_key_words_not_the_sentence_being_read(planner):
         assert scene.on_screen_text and scene.on_screen_text not in first_sentence
         assert len(scene.on_screen_text.split(" · ")) <= 2
     assert "Lamp" in plan.scenes[2].on_screen_text or "Storm" in plan.scenes[2].on_screen_text
+
+
+def test_a_storys_title_does_not_put_an_article_before_a_name(planner):
+    story = (
+        "Ada kept the lighthouse on a small island. Every evening she lit the lamp. "
+        "Ships passed the island safely, and Ada never felt alone."
+    )
+    assert planner.plan(kind="story", prompt=story).title == "Ada and the Island"
+
+
+def test_is_name_needs_a_capital_everywhere_and_once_inside_a_sentence():
+    from pipeline.providers.text import is_name
+
+    assert is_name("ada", ["Ada kept the light.", "Later Ada slept."])
+    assert not is_name("ada", ["Ada kept the light."])  # only where a sentence starts
+    assert not is_name("storm", ["The Storm came.", "A storm broke the glass."])

@@ -63,6 +63,7 @@ from pipeline.providers.llm.topics import Step, Topic, find_topic
 from pipeline.providers.text import (
     STOP_WORDS,
     capitalize_first,
+    is_name,
     keywords,
     normalize_space,
     shorten,
@@ -795,11 +796,13 @@ class LocalDraft:
         if self.topic:
             return self.topic.title
         if self.kind == "story":
-            words = keywords(" ".join(sentences), 2)
-            if len(words) == 2:
-                return f"The {words[0].capitalize()} and the {words[1].capitalize()}"
-            if words:
-                return f"The {words[0].capitalize()}"
+            # A name needs no article: "Ada and the Island", not "The Ada and the Island".
+            named = [
+                word.capitalize() if is_name(word, sentences) else f"the {word.capitalize()}"
+                for word in keywords(" ".join(sentences), 2)
+            ]
+            if named:
+                return capitalize_first(" and ".join(named))
         return heading(first) or "Untitled"
 
     def text_scene(self, group: list[str], index: int) -> SceneDraft:
