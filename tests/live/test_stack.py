@@ -119,9 +119,9 @@ def test_worker_killed_mid_stage_is_replaced_and_the_job_finishes_once(live):
     assert not any(e["stage"] == "plan" for e in after)
 
 
-def test_story_and_youtube_jobs_with_the_embedded_defaults(live, tmp_path):
+def test_every_narrated_generator_with_the_embedded_defaults(live, tmp_path):
     """No key, no network: the local planner, the Piper voice from the wheel, procedural
-    pictures and ffmpeg, in the worker the run command starts."""
+    pictures or the Manim templates, and ffmpeg, in the worker the run command starts."""
     live.start_serve()
     client = live.register("narrated@example.com")
     jobs = {
@@ -133,6 +133,10 @@ def test_story_and_youtube_jobs_with_the_embedded_defaults(live, tmp_path):
         "youtube": client.post("/api/v1/jobs", json={
             "kind": "youtube", "prompt": "Why cats purr",
             "options": {"quality": 480, "max_scenes": 2, "target_seconds": 15},
+        }),
+        "explainer": client.post("/api/v1/jobs", json={
+            "kind": "explainer", "prompt": "Explain the Pythagorean theorem",
+            "options": {"quality": 480, "fps": 24, "max_scenes": 2, "target_seconds": 15},
         }),
     }  # fmt: skip
     for kind, response in jobs.items():
