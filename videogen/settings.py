@@ -340,6 +340,8 @@ else:
 EXPLAINER_PARALLEL = env_int("EXPLAINER_PARALLEL", 2, minimum=1)
 LLM_CODE_REPAIRS = env_int("LLM_CODE_REPAIRS", 2, minimum=0)
 SANDBOX_TIMEOUT = env_int("SANDBOX_TIMEOUT", 120, minimum=5)
+# The Python (with Manim) that runs model-written scenes; empty: the one running the worker.
+SANDBOX_PYTHON = os.environ.get("SANDBOX_PYTHON", "")
 
 # --- limits ---------------------------------------------------------------------------------
 # Storage counts each person's videos and reference uploads; 0 means no limit.

@@ -181,6 +181,7 @@ def render_llm(ctx, specs: list[dict], reused: list[int]) -> tuple[list[str | No
                 on_attempt=told,
                 quality=(spec["width"], spec["height"], spec["fps"]),
                 timeout=settings.SANDBOX_TIMEOUT,
+                python=settings.SANDBOX_PYTHON or None,
                 run=ctx.run,
             )
         except SandboxUnavailable as exc:

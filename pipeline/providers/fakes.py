@@ -37,6 +37,15 @@ class GeneratedScene(Scene):
 """
 
 
+BROKEN_MANIM_CODE = """from manim import *
+
+
+class GeneratedScene(Scene):
+    def construct(self):
+        self.play(Write(Text(undefined_name)))
+"""
+
+
 def _fail_if_asked(provider, what: str) -> None:
     mode = provider.options["fail"]
     if mode == "transient":
@@ -56,7 +65,8 @@ class FakePlanner(Planner):
 
     name = "fake"
     label = "Fake planner"
-    option_defaults = {**Planner.option_defaults, "scenes": 3, "fail": ""}
+    # `code`: "broken" writes Manim code that always fails, to exhaust the repairs.
+    option_defaults = {**Planner.option_defaults, "scenes": 3, "fail": "", "code": ""}
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -66,6 +76,8 @@ class FakePlanner(Planner):
     def invalid_options(cls, options):
         scenes = options.get("scenes", 3)
         problems = _check_fail(options)
+        if options.get("code", "") not in ("", "broken"):
+            problems.append(f"option 'code' must be '' or 'broken', got {options['code']!r}")
         if isinstance(scenes, bool) or not isinstance(scenes, int) or not 1 <= scenes <= 40:
             problems.append(f"option 'scenes' must be an integer 1-40, got {scenes!r}")
         return super().invalid_options(options) + problems
@@ -82,7 +94,8 @@ class FakePlanner(Planner):
         if self.options["fail"] == "invalid":
             return "Sorry, I cannot answer in JSON."
         if not json_mode:
-            return f"```python\n{FAKE_MANIM_CODE}```"
+            code = BROKEN_MANIM_CODE if self.options["code"] == "broken" else FAKE_MANIM_CODE
+            return f"```python\n{code}```"
         last = next((c for c in reversed(self.calls) if c["method"] == "plan"), None)
         kind = last["kind"] if last else "explainer"
         prompt = last["prompt"] if last else user

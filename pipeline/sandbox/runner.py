@@ -146,19 +146,24 @@ def _start(args, *, run, timeout: float, folder: Path, env: dict) -> str | None:
             run(args, label="manim-sandbox", timeout=timeout, cwd=folder / "work", env=env)
         except GeneratorError as exc:  # JobCanceled and LeaseLost pass through
             return exc.message
+        except OSError as exc:  # the interpreter cannot be started at all
+            return f"{args[0]} could not start: {exc}"
         return None
     from pipeline.engine.context import kill_process_group
 
     with open(folder / "harness.log", "wb") as output:
-        proc = subprocess.Popen(
-            args,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=folder / "work",
-            env=env,
-            start_new_session=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                args,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=folder / "work",
+                env=env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return f"{args[0]} could not start: {exc}"
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
