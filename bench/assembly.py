@@ -20,16 +20,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gallery.media import probe  # noqa: E402
-from pipeline.media.assemble import (  # noqa: E402
-    X264_PARAMS,
-    X264_PRESET,
-    CaptionStyle,
-    Segment,
-    Timeline,
-    assemble,
-    caption_image,
-)
+from pipeline.media.assemble import X264_PARAMS, X264_PRESET, assemble  # noqa: E402
 from pipeline.media.captions import Cue  # noqa: E402
+from pipeline.media.frames import Segment, Timeline  # noqa: E402
+from pipeline.media.overlay import CaptionStyle, caption_image  # noqa: E402
 from pipeline.media.visuals import render_still  # noqa: E402
 
 SIZE, FPS, SCENES, SCENE_SECONDS, FADE = (1280, 720), 30, 6, 5.0, 0.5

@@ -15,7 +15,7 @@ from django.conf import settings
 from pipeline.errors import GeneratorError
 from pipeline.generators.narration import load_plan, report_reuse, speech
 from pipeline.manim_scenes import latex_available
-from pipeline.media.assemble import resolve_size
+from pipeline.media.frames import resolve_size
 
 
 def scene_specs(ctx) -> list[dict]:

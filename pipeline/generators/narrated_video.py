@@ -20,17 +20,12 @@ from pipeline.generators.narration import (
     report_reuse,
     speech,
 )
-from pipeline.media.assemble import (
-    CAPTION_PRESETS,
-    CaptionStyle,
-    Timeline,
-    assemble,
-    concat_clips,
-    is_tall,
-)
-from pipeline.media.assemble import resolve_size as frame_size
+from pipeline.media.assemble import assemble, concat_clips
 from pipeline.media.captions import chars_per_line, cues_from_words, write_srt, write_vtt
+from pipeline.media.frames import Timeline
+from pipeline.media.frames import resolve_size as frame_size
 from pipeline.media.inspection import Expected, inspect_video
+from pipeline.media.overlay import CAPTION_PRESETS, CaptionStyle, is_tall
 from pipeline.media.samples import Samples
 from pipeline.providers import get_provider
 from pipeline.providers.tts.base import write_wav

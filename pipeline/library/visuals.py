@@ -158,7 +158,7 @@ def scene_segment(ctx, path, *, duration: float, motion: bool, size, fps: int):
     """The assembler's segment for a scene's file: a still keeps the slow zoom; a clip is
     fitted to the frame and to the scene's length first."""
     from pipeline.library.clips import clip_fit, fitted_name
-    from pipeline.media.assemble import Segment
+    from pipeline.media.frames import Segment
 
     if path.suffix != ".mp4":
         return Segment(duration=duration, image=path, motion=motion)

@@ -20,16 +20,12 @@ from pathlib import Path
 import av
 import numpy as np
 
-from pipeline.media.assemble import (
-    AUDIO_RATE,
-    Timeline,
-    caption_layout,
-    caption_margins,
-    read_audio,
-)
 from pipeline.media.captions import MAX_LINES, Cue
+from pipeline.media.frames import Timeline
 from pipeline.media.loudness import Loudness, measure
+from pipeline.media.overlay import caption_layout, caption_margins
 from pipeline.media.samples import Samples, frame_count, video_samples
+from pipeline.media.sound import AUDIO_RATE, read_audio
 
 ERROR, WARNING = "error", "warning"
 LONGEST_STILL = 2.0  # seconds of black or frozen picture, or of silence, before it is a finding

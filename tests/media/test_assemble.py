@@ -10,18 +10,12 @@ from PIL import Image
 
 from gallery.media import moov_before_mdat, poster_jpeg, probe
 from pipeline.engine.scene_cache import SceneCache
-from pipeline.media.assemble import (
-    CaptionStyle,
-    Segment,
-    Timeline,
-    assemble,
-    concat_clips,
-    duck,
-    read_audio,
-    resolve_size,
-)
+from pipeline.media.assemble import assemble, concat_clips
 from pipeline.media.captions import Cue
+from pipeline.media.frames import Segment, Timeline, resolve_size
 from pipeline.media.inspection import Expected, inspect_video
+from pipeline.media.overlay import CaptionStyle
+from pipeline.media.sound import duck, read_audio
 from pipeline.timing import Timing
 from tests.media.mediafiles import frame_at, frames, still, tone, tone_level
 
@@ -405,8 +399,8 @@ def test_vertical_captions_keep_clear_of_the_bottom_fifth(tmp_path):
 
 
 def test_a_long_caption_is_balanced_and_fits_inside_a_narrow_frame():
-    from pipeline.media.assemble import caption_image, caption_layout
     from pipeline.media.captions import chars_per_line, wrap_lines
+    from pipeline.media.overlay import caption_image, caption_layout
 
     size = (180, 320)
     style = CaptionStyle.from_preset("bold-outline", size=20)

@@ -3,9 +3,11 @@
 import pytest
 from PIL import Image
 
-from pipeline.media.assemble import CaptionStyle, Segment, Timeline, assemble
+from pipeline.media.assemble import assemble
 from pipeline.media.captions import Cue
+from pipeline.media.frames import Segment, Timeline
 from pipeline.media.inspection import ERROR, WARNING, Expected, inspect_video
+from pipeline.media.overlay import CaptionStyle
 from tests.media.mediafiles import mismatched, speechlike, still, tone
 
 SIZE = (160, 90)

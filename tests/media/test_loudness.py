@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from pipeline.media.assemble import Segment, Timeline, assemble, read_audio
+from pipeline.media.assemble import assemble
+from pipeline.media.frames import Segment, Timeline
 from pipeline.media.loudness import integrated_loudness, measure, normalize
+from pipeline.media.sound import read_audio
 from tests.media.mediafiles import ebur128, speechlike, tone, tone_level
 
 SIZE = (160, 90)
