@@ -24,7 +24,7 @@ from pipeline.media.captions import MAX_LINES, Cue
 from pipeline.media.frames import Timeline
 from pipeline.media.loudness import Loudness, measure
 from pipeline.media.overlay import caption_layout, caption_margins
-from pipeline.media.samples import Samples, frame_count, video_samples
+from pipeline.media.samples import Samples, packet_count, video_samples
 from pipeline.media.sound import AUDIO_RATE, read_audio
 
 ERROR, WARNING = "error", "warning"
@@ -103,7 +103,7 @@ def inspect_video(path: Path, expected: Expected, samples: Samples | None = None
         try:
             if samples is None:
                 samples = video_samples(path)
-            elif (count := frame_count(path)) != len(samples):
+            elif (count := packet_count(path)) != len(samples):
                 raise ValueError(f"it holds {count} frames where its parts had {len(samples)}")
         except (av.FFmpegError, ValueError) as error:
             finding = _finding("decode", ERROR, f"The video does not decode: {error}")

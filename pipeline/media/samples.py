@@ -76,7 +76,7 @@ def video_samples(path: Path) -> Samples:
     return Samples(np.array(starts), np.stack(grids), end)
 
 
-def frame_count(path: Path) -> int:
+def packet_count(path: Path) -> int:
     """How many frames the video's packets hold (read, not decoded)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
