@@ -12,7 +12,7 @@ class PipelineConfig(AppConfig):
     def ready(self):
         from django_q.signals import post_spawn
 
-        from pipeline import checks  # noqa: F401  (registers the VIDEOGEN_PROVIDERS checks)
+        from pipeline import checks  # noqa: F401  (registers the system checks)
 
         post_spawn.connect(_recover_on_spawn, dispatch_uid="pipeline.recover_on_spawn")
 

@@ -1,7 +1,9 @@
-"""System checks for VIDEOGEN_PROVIDERS, so a misconfigured backend stops start-up
+"""System checks for VIDEOGEN_PROVIDERS and VIDEOGEN_GENERATORS, so a misconfigured backend,
+or a generator whose stages read what no earlier stage hands on, stops start-up
 (`manage.py check`, `runserver`, `migrate`) instead of failing the first job.
 
-They import the backend classes (cheap by design) but build nothing and load no model.
+They import the backend classes and the generators (cheap by design) but build nothing and
+load no model.
 """
 
 import os
@@ -143,3 +145,30 @@ def check_worker_cluster(app_configs=None, **kwargs) -> list:
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_generators(app_configs=None, **kwargs) -> list:
+    """Each stage of each generator needs only what an earlier stage outputs."""
+    from pipeline.generators import all_generators
+
+    try:
+        generators = all_generators()
+    except (ImportError, ValueError) as exc:
+        return [
+            Error(
+                f"VIDEOGEN_GENERATORS cannot be loaded: {exc}",
+                hint="Each item is kind -> the dotted path of that kind's generator.",
+                id="videogen.E012",
+            )
+        ]
+    return [
+        Error(
+            f"The {kind!r} generator's {problem}.",
+            hint="Add the key to the outputs of the stage that returns it, or run that stage "
+            "earlier.",
+            id="videogen.E013",
+        )
+        for kind, generator in generators.items()
+        for problem in generator.unmet_needs()
+    ]

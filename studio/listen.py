@@ -11,7 +11,7 @@ from rest_framework.exceptions import APIException
 
 from pipeline.engine.scene_cache import SceneCache
 from pipeline.errors import GeneratorError
-from pipeline.generators.narration import speech_cached
+from pipeline.generators.shared.narration import speech_cached
 from pipeline.providers import get_provider
 
 

@@ -94,7 +94,13 @@ class StageContext:
         """`key` of what the latest earlier stage that returned it returned: the one way a
         stage reads an earlier one's work, whatever the stages are called in its generator
         (a narrated video's pictures come from `visuals` in a story, `images` in a YouTube
-        video). A stage asking for something no earlier stage made is a bug: permanent."""
+        video). A stage asking for a key it does not declare in its `needs`, or for one no
+        earlier stage made, is a bug: permanent."""
+        if key not in self.stage.needs:
+            raise GeneratorError(
+                f"Stage {self.stage.name!r} reads {key!r} without declaring it in its needs.",
+                permanent=True,
+            )
         recorded = self._run.manifest.get("stages", {})
         for stage in reversed(self._run.stages[: self.index]):
             outputs = recorded.get(stage.name, {}).get("outputs", {})

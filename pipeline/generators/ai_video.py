@@ -1,9 +1,9 @@
 """The ai_video generator: a few shots from a text-to-video model, joined into one video.
 
 The planner splits the request into shots (one scene each, with a detailed image prompt);
-each shot is rendered by the t2v provider (LTX-Video through diffusers) while holding the
-device's lock, and kept under a hash of what it was asked as soon as it is done, so a retried
-job, or one whose plan was edited, renders only the shots it is missing. With `narration`,
+each shot is rendered by the t2v provider (LTX-Video through diffusers), on a GPU while
+holding its lock, and kept under a hash of what it was asked as soon as it is done, so a
+retried job, or one whose plan was edited, renders only the shots it is missing. With `narration`,
 the planner's captions are spoken, each shot is looped or cut to last as long as its words,
 and the words become captions. A reference image (an upload or a library picture of the job's
 owner) becomes the first frame of the first shot.
@@ -21,14 +21,11 @@ from rest_framework import serializers
 
 from pipeline.errors import GeneratorError
 from pipeline.generators.base import Availability, Generator, Stage
-from pipeline.generators.narration import (
-    load_plan,
-    narrate,
-    report_reuse,
-    speech,
-    voice_validate,
-)
-from pipeline.gpu import device_lock
+from pipeline.generators.shared.captions import speech_cues, write_captions
+from pipeline.generators.shared.narration import narrate, report_reuse, speech
+from pipeline.generators.shared.options import voice_validate
+from pipeline.generators.shared.pictures import on_device
+from pipeline.generators.shared.plan import load_plan
 from pipeline.providers import get_provider
 from pipeline.providers.t2v.base import SIZE_MULTIPLE, frames_problem, size_problem
 
@@ -205,7 +202,7 @@ def storyboard(ctx) -> dict:
     for index, scene in enumerate(plan.scenes):
         scene.seed = scene.seed or seed + index
     data = plan.to_json()
-    # narration.narrate reads the plan too: it holds exactly the scenes that became shots.
+    # The narration stage reads the plan too: it holds exactly the scenes that became shots.
     ctx.path("plan.json").write_text(json.dumps(data, indent=1))
     return {
         "plan_file": "plan.json",
@@ -334,7 +331,7 @@ def _render_shot(
         ctx.progress(index / total, f"Waiting for {device}: another job is using it")
 
     started = time.monotonic()
-    with device_lock(device, check=ctx.check, on_wait=on_wait):
+    with on_device(device, check=ctx.check, on_wait=on_wait):
         t2v.generate(
             **request, image=image, out_path=ctx.path(shot_name(index)), on_progress=on_progress
         )
@@ -343,7 +340,7 @@ def _render_shot(
 
 # --- narration --------------------------------------------------------------------------------
 def narrate_shots(ctx) -> dict:
-    """Speaks each shot's caption (narration.narrate finds the plan the storyboard wrote)."""
+    """Speaks each shot's caption (`narrate` finds the plan the storyboard wrote)."""
     if not ctx.options.get("narration"):
         return {"skipped": True}
     return narrate(ctx)
@@ -354,7 +351,7 @@ def assemble(ctx) -> dict:
     """Joins the shots. With narration, each shot lasts as long as its caption is spoken
     (looped when the words run longer than the shot, cut when shorter), and the words become
     WebVTT and SRT captions."""
-    from pipeline.generators.narrated_video import review
+    from pipeline.generators.shared.assembly import review
     from pipeline.media.assemble import concat_clips
     from pipeline.media.inspection import Expected
 
@@ -367,7 +364,9 @@ def assemble(ctx) -> dict:
         timing = speech(ctx)
         durations = [span["end"] - span["start"] for span in timing["scenes"]]
         narration = ctx.workdir / ctx.output("audio")
-        outputs = write_captions(ctx, timing)
+        # Sidecar captions only (the player draws them), cut where the voice pauses.
+        cues = speech_cues(timing, scene_breaks=False)
+        outputs = write_captions(ctx, cues) if cues else {}
     paths, lengths = [], []
     for clip, seconds in zip(clips, durations, strict=True):
         pieces = loop_or_cut(seconds, clip_seconds)
@@ -407,19 +406,6 @@ def loop_or_cut(seconds: float, clip_seconds: float) -> list[float]:
     return passes
 
 
-def write_captions(ctx, timing: dict) -> dict:
-    """Sidecar captions (the player draws them), cut where the voice pauses."""
-    from pipeline.media.captions import cues_from_words, write_srt, write_vtt
-    from pipeline.timing import Timing
-
-    cues = cues_from_words([Timing.from_dict(word) for word in timing["words"]])
-    if not cues:
-        return {}
-    write_vtt(cues, ctx.path("captions.vtt"))
-    write_srt(cues, ctx.path("captions.srt"))
-    return {"captions_vtt": "captions.vtt", "captions_srt": "captions.srt"}
-
-
 generator = AiVideoGenerator(
     kind="ai_video",
     roles=("llm", "t2v", "tts"),
@@ -435,10 +421,33 @@ generator = AiVideoGenerator(
             storyboard,
             weight=1,
             produces=("plan.json",),
+            outputs=("plan_file",),
         ),
-        Stage("shots", "Rendering shots", render_shots, weight=10, produces=("shots",)),
-        Stage("narrate", "Narrating", narrate_shots, weight=1),
-        Stage("assemble", "Joining shots", assemble, weight=2, produces=("video.mp4",)),
+        Stage(
+            "shots",
+            "Rendering shots",
+            render_shots,
+            weight=10,
+            produces=("shots",),
+            needs=("plan_file",),
+            outputs=("shots",),
+        ),
+        Stage(
+            "narrate",
+            "Narrating",
+            narrate_shots,
+            weight=1,
+            needs=("plan_file",),
+            outputs=("audio", "speech"),
+        ),
+        Stage(
+            "assemble",
+            "Joining shots",
+            assemble,
+            weight=2,
+            produces=("video.mp4",),
+            needs=("plan_file", "shots", "speech", "audio"),
+        ),
     ],
     options_serializer=AiVideoOptions,
     planning=(

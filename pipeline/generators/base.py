@@ -17,13 +17,26 @@ PROMPT_MAX_CHARS = 20_000
 
 @dataclass(frozen=True)
 class Stage:
+    """One step of a generator, and what it hands on and takes from the steps before it.
+
+    `produces`: paths in the work folder (files or folders) it leaves for later stages; a
+    retry reruns the stage if any is missing (for instance when a job moves to a worker on
+    another host).
+
+    `outputs` and `needs` are keys of the dicts stages return, never paths: `outputs` the
+    keys of its own that later stages read, `needs` those it reads itself with
+    `StageContext.output`, each among the `outputs` of an earlier stage. Reading a key not
+    in `needs` fails the stage, and a system check (`Generator.unmet_needs`) refuses a
+    generator with a need no earlier stage outputs.
+    """
+
     name: str
     label: str
     run: Callable
     weight: float = 1.0
-    # Files this stage leaves for later stages; a retry reruns the stage if any is missing
-    # (for instance when a job moves to a worker on another host).
     produces: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -61,6 +74,19 @@ class Generator:
 
     def stage_names(self) -> list[str]:
         return [stage.name for stage in self.stages]
+
+    def unmet_needs(self) -> list[str]:
+        """What a stage needs that no earlier stage declares among its outputs, one line
+        each; empty when every stage can read what it asks for."""
+        problems, declared = [], set()
+        for stage in self.stages:
+            for key in stage.needs:
+                if key not in declared:
+                    problems.append(
+                        f"stage {stage.name!r} needs {key!r}, which no earlier stage outputs"
+                    )
+            declared.update(stage.outputs)
+        return problems
 
     def validate(self, *, prompt: str, options: dict) -> tuple[str, dict]:
         """Returns the cleaned prompt and options, or raises ValidationError naming the field."""

@@ -189,8 +189,8 @@ generator = Generator(
     description="A few title cards over a test tone: shows the pipeline working in seconds.",
     stages=[
         Stage("plan", "Planning", plan, weight=1, produces=("plan.json",)),
-        Stage("frames", "Drawing cards", frames, weight=2, produces=("cards",)),
-        Stage("encode", "Encoding", encode, weight=2, produces=("clip.mp4",)),
+        Stage("frames", "Drawing cards", frames, weight=2, produces=("cards",), outputs=("cards",)),
+        Stage("encode", "Encoding", encode, weight=2, produces=("clip.mp4",), needs=("cards",)),
     ],
     options_serializer=DemoOptions,
     prompt_max_chars=2000,

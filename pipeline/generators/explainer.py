@@ -10,13 +10,11 @@ from rest_framework import serializers
 
 from pipeline.generators.base import Generator, Stage
 from pipeline.generators.explainer_render import render_stage
-from pipeline.generators.narrated_video import (
-    assemble_clips_stage,
-    captions_stage_named,
-    narration_stage,
-)
-from pipeline.generators.narration import plan_stage
-from pipeline.generators.video_options import NarratedVideoOptions
+from pipeline.generators.shared.assembly import assemble_clips_stage
+from pipeline.generators.shared.captions import captions_stage_named
+from pipeline.generators.shared.narration import narration_stage
+from pipeline.generators.shared.options import NarratedVideoOptions
+from pipeline.generators.shared.plan import plan_stage
 
 
 class ExplainerOptions(NarratedVideoOptions):
@@ -41,17 +39,31 @@ generator = Generator(
     "graphs and shapes drawn with Manim.",
     stages=[
         Stage(
-            "plan", "Planning scenes", plan_stage("explainer"), weight=1, produces=("plan.json",)
+            "plan",
+            "Planning scenes",
+            plan_stage("explainer"),
+            weight=1,
+            produces=("plan.json",),
+            outputs=("plan_file",),
         ),
         narration_stage(weight=2),
         captions_stage_named(weight=0.5),
-        Stage("render", "Animating scenes", render_stage, weight=8, produces=("scenes",)),
+        Stage(
+            "render",
+            "Animating scenes",
+            render_stage,
+            weight=8,
+            produces=("scenes",),
+            needs=("plan_file", "speech"),
+            outputs=("clips", "durations"),
+        ),
         Stage(
             "assemble",
             "Assembling the video",
             assemble_clips_stage,
             weight=2,
             produces=("video.mp4",),
+            needs=("plan_file", "speech", "audio", "clips", "durations"),
         ),
     ],  # fmt: skip
     options_serializer=ExplainerOptions,

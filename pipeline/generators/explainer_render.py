@@ -13,7 +13,8 @@ from pathlib import Path
 from django.conf import settings
 
 from pipeline.errors import GeneratorError
-from pipeline.generators.narration import load_plan, report_reuse, speech
+from pipeline.generators.shared.narration import report_reuse, speech
+from pipeline.generators.shared.plan import load_plan
 from pipeline.manim_scenes import latex_available
 from pipeline.media.frames import resolve_size
 

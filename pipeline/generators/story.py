@@ -6,14 +6,12 @@ assemble 100.
 """
 
 from pipeline.generators.base import Generator, Stage
-from pipeline.generators.narrated_video import (
-    assemble_stills_stage,
-    captions_stage_named,
-    narration_stage,
-    visuals_stage,
-)
-from pipeline.generators.narration import plan_stage
-from pipeline.generators.video_options import SlideshowOptions
+from pipeline.generators.shared.assembly import assemble_stills_stage
+from pipeline.generators.shared.captions import captions_stage_named
+from pipeline.generators.shared.narration import narration_stage
+from pipeline.generators.shared.options import SlideshowOptions
+from pipeline.generators.shared.pictures import visuals_stage
+from pipeline.generators.shared.plan import plan_stage
 
 
 class StoryOptions(SlideshowOptions):
@@ -33,16 +31,26 @@ generator = Generator(
             plan_stage("story"),
             weight=2,
             produces=("plan.json",),
+            outputs=("plan_file",),
         ),
         narration_stage(weight=2),
         captions_stage_named(weight=2),
-        Stage("visuals", "Making pictures", visuals_stage, weight=2, produces=("stills",)),
+        Stage(
+            "visuals",
+            "Making pictures",
+            visuals_stage,
+            weight=2,
+            produces=("stills",),
+            needs=("plan_file",),
+            outputs=("stills",),
+        ),
         Stage(
             "assemble",
             "Assembling the video",
             assemble_stills_stage,
             weight=2,
             produces=("video.mp4",),
+            needs=("plan_file", "speech", "audio", "stills"),
         ),
     ],  # fmt: skip
     options_serializer=StoryOptions,

@@ -5,20 +5,17 @@ Each stage leaves its artifacts in the work folder and its timing in the manifes
 `until` (and `continue`) the stages can be run one at a time through the API.
 """
 
+import json
+
 from rest_framework import serializers
 
 from pipeline.generators.base import Generator, Stage
-from pipeline.generators.narrated_video import (
-    assemble_stills_stage,
-    captions_stage,
-    captions_stage_named,
-    narration_stage,
-    visuals_stage,
-    write_json,
-    youtube_metadata,
-)
-from pipeline.generators.narration import load_plan, plan_stage
-from pipeline.generators.video_options import SlideshowOptions
+from pipeline.generators.shared.assembly import assemble_stills_stage
+from pipeline.generators.shared.captions import captions_stage, captions_stage_named
+from pipeline.generators.shared.narration import narration_stage, speech
+from pipeline.generators.shared.options import SlideshowOptions
+from pipeline.generators.shared.pictures import visuals_stage
+from pipeline.generators.shared.plan import load_plan, plan_stage
 
 
 class YouTubeOptions(SlideshowOptions):
@@ -45,6 +42,31 @@ def script(ctx) -> dict:
     return {"script_file": "script.json", "script": scenes, "title": plan.title}
 
 
+def youtube_metadata(ctx) -> dict:
+    """Title, description with chapter timestamps, and tags, for an upload to YouTube."""
+    plan = load_plan(ctx)
+    spans = speech(ctx)["scenes"]
+    meta = plan.youtube
+    chapters = []
+    for chapter in meta.chapters if meta else []:
+        seconds = int(spans[chapter.start_scene]["start"])
+        chapters.append(f"{seconds // 60}:{seconds % 60:02d} {chapter.title}")
+    description = (meta.description if meta else plan.summary).strip()
+    if chapters:
+        description += "\n\nChapters:\n" + "\n".join(chapters)
+    return {
+        "title": meta.title if meta else plan.title,
+        "description": description,
+        "tags": meta.tags if meta else [],
+        "chapters": chapters,
+    }
+
+
+def write_json(ctx, name: str, data) -> str:
+    ctx.path(name).write_text(json.dumps(data, indent=1))
+    return name
+
+
 def captions(ctx) -> dict:
     outputs = captions_stage(ctx)
     metadata = youtube_metadata(ctx)
@@ -65,9 +87,25 @@ generator = Generator(
             plan_stage("youtube"),
             weight=1,
             produces=("plan.json",),
+            outputs=("plan_file",),
         ),
-        Stage("script", "Writing the script", script, weight=1, produces=("script.json",)),
-        Stage("images", "Making images", visuals_stage, weight=2, produces=("stills",)),
+        Stage(
+            "script",
+            "Writing the script",
+            script,
+            weight=1,
+            produces=("script.json",),
+            needs=("plan_file",),
+        ),
+        Stage(
+            "images",
+            "Making images",
+            visuals_stage,
+            weight=2,
+            produces=("stills",),
+            needs=("plan_file",),
+            outputs=("stills",),
+        ),
         narration_stage("voices", "Recording voices", weight=2),
         Stage(
             "assembly",
@@ -75,8 +113,9 @@ generator = Generator(
             assemble_stills_stage,
             weight=2,
             produces=("video.mp4",),
+            needs=("plan_file", "speech", "audio", "stills"),
         ),
-        captions_stage_named(run=captions, produces=("youtube.json",)),
+        captions_stage_named(run=captions, produces=("youtube.json",), needs=("plan_file",)),
     ],  # fmt: skip
     options_serializer=YouTubeOptions,
     planning=(

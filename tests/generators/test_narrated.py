@@ -159,7 +159,7 @@ def test_story_sound_is_normalised_and_the_video_checked_before_delivery(alice):
 
 def test_a_video_that_fails_its_check_fails_the_stage_with_the_reason(tmp_path):
     from pipeline.errors import GeneratorError
-    from pipeline.generators.narrated_video import review
+    from pipeline.generators.shared.assembly import review
     from pipeline.media.inspection import Expected
     from tests.media.mediafiles import mismatched
 

@@ -17,7 +17,7 @@ def test_every_palette_draws_a_picture_that_is_not_blank(tmp_path, palette, kind
 
 def test_the_palettes_are_named_once_for_pictures_animations_and_the_style_option():
     from pipeline import manim_scenes
-    from pipeline.generators.narration import NarratedOptions
+    from pipeline.generators.shared.options import NarratedOptions
 
     assert {"default", "warm", "cool", "mono", "vivid", "pastel"} <= set(PALETTES)
     assert list(manim_scenes.PALETTES) == list(PALETTES)

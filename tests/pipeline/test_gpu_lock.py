@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from pipeline.generators.shared.pictures import on_device
 from pipeline.gpu import _lock_path, device_lock
 
 # Holds the lock until a line comes on stdin (or for ever), then says so.
@@ -137,3 +138,26 @@ def test_different_devices_do_not_wait_for_each_other(holders):
     holders.append(hold_in_other_process("cuda:0"))
     with device_lock("cuda:1", on_wait=lambda: pytest.fail("cuda:1 is free")):
         assert probe("cuda:1") == "busy" and probe("cuda:0") == "busy"
+
+
+def test_a_model_run_on_a_gpu_holds_its_lock_and_says_why_it_waits(holders):
+    holder = hold_in_other_process("cuda:0")
+    holders.append(holder)
+    waited = []
+
+    def on_wait():
+        waited.append(True)
+        release(holder)
+
+    with on_device("cuda:0", check=deadline_check(), on_wait=on_wait):
+        assert holder.stdout.readline().strip() == "released"
+        assert probe("cuda:0") == "busy"
+    assert waited == [True]
+    assert probe("cuda:0") == "free"
+
+
+@pytest.mark.parametrize("device", ["cpu", "mps"])
+def test_a_model_run_off_a_gpu_takes_no_lock(holders, device):
+    holders.append(hold_in_other_process(device))
+    with on_device(device, check=deadline_check(0.5), on_wait=lambda: pytest.fail("waited")):
+        assert probe(device) == "busy"  # the other process's hold, not this run's

@@ -122,7 +122,7 @@ class TextToVideo(ModelBacked, Provider):
 
     # --- what the worker and the models API ask -------------------------------------------
     def device(self) -> str:
-        """The device a run uses: the name of the lock taken around each shot."""
+        """The device a run uses: on a CUDA GPU, the name of the lock taken around each shot."""
         return "cpu"
 
     def constraints(self) -> dict:

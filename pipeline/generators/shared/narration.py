@@ -1,4 +1,4 @@
-"""Stages shared by the narrated generators: plan, narrate, captions.
+"""The narration stage: the plan spoken scene by scene, and its timings for later stages.
 
 Narration is synthesized scene by scene: each scene's audio span is then known exactly, so
 the pictures of a scene last as long as its words, and the word timings the voice reports
@@ -15,84 +15,15 @@ import math
 import wave
 from pathlib import Path
 
-from rest_framework import serializers
-
 from pipeline.errors import GeneratorError
-from pipeline.media.visuals import PALETTES
-from pipeline.plan import Plan, plan_from_json
+from pipeline.generators.base import Stage
+from pipeline.generators.shared.plan import load_plan
 from pipeline.providers import get_provider
-from pipeline.providers.tts.base import AUDIO_NAME, RATE_LIMITS, Speech
+from pipeline.providers.tts.base import AUDIO_NAME, Speech
 from pipeline.timing import Timing
 
 SCENE_GAP = 0.35  # seconds of silence between scenes
 LEAD_IN = 0.2
-ASPECTS = ("16:9", "9:16", "1:1")
-
-
-def voice_choices() -> list[str]:
-    try:
-        return list(get_provider("tts").voices())
-    except Exception:  # an unconfigured backend is reported by the system checks
-        return []
-
-
-class NarratedOptions(serializers.Serializer):
-    """Options every narrated generator takes."""
-
-    voice = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=100,
-        help_text="A voice of the narration backend (GET /api/v1/voices lists them); empty for "
-        "its default.",
-    )  # fmt: skip
-    speaking_rate = serializers.FloatField(
-        default=1.0, min_value=RATE_LIMITS[0], max_value=RATE_LIMITS[1],
-        help_text="How fast the voice speaks: 1 is its normal pace, 0.5 half as fast, 2 twice.",
-    )  # fmt: skip
-    aspect = serializers.ChoiceField(choices=ASPECTS, default="16:9")
-    max_scenes = serializers.IntegerField(default=6, min_value=1, max_value=12)
-    style = serializers.ChoiceField(choices=list(PALETTES), default="default")
-
-    def validate_voice(self, value):
-        return voice_validate(value)
-
-
-def voice_validate(value: str) -> str:
-    """A `voice` option: empty (the backend's default) or one of the backend's voices."""
-    choices = voice_choices()
-    if value and value not in choices:
-        shown = ", ".join(choices[:20]) + (", ..." if len(choices) > 20 else "")
-        raise serializers.ValidationError(
-            f"Unknown voice {value!r}; choose one from the voices list "
-            f"(GET /api/v1/voices): {shown}."
-        )
-    return value
-
-
-def load_plan(ctx) -> Plan:
-    return plan_from_json(json.loads((ctx.workdir / ctx.output("plan_file")).read_text()))
-
-
-def plan_stage(kind: str):
-    def plan(ctx) -> dict:
-        planner = get_provider("llm")
-        result = planner.plan(
-            kind=kind,
-            prompt=ctx.prompt,
-            options=ctx.options,
-            on_progress=lambda fraction, message="": ctx.progress(fraction, message or "Planning"),
-        )
-        data = result.to_json()
-        ctx.path("plan.json").write_text(json.dumps(data, indent=1))
-        if result.notice:  # what the planner could not do, in the job's event log
-            ctx.event("progress", result.notice)
-        return {
-            "plan_file": "plan.json",
-            "title": result.title,
-            "scenes": len(result.scenes),
-            "script": data,
-        }
-
-    return plan
 
 
 def narrate(ctx) -> dict:
@@ -226,4 +157,13 @@ def _write_wav(path: Path, pieces: list[bytes], starts: list[float], total: floa
 
 
 def speech(ctx) -> dict:
+    """The narration's timings (speech.json): its duration, each scene's span and beats, and
+    every word and sentence on the video's clock."""
     return json.loads((ctx.workdir / ctx.output("speech")).read_text())
+
+
+def narration_stage(name: str = "narrate", label: str = "Recording narration", weight=2):
+    return Stage(
+        name, label, narrate, weight=weight, produces=("narration.wav", "speech.json"),
+        needs=("plan_file",), outputs=("audio", "speech"),
+    )  # fmt: skip
