@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
+from pipeline.media.illustrate import illustrate
+
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]
 
@@ -67,6 +69,9 @@ PALETTES: dict[str, Palette] = {
 # still well under 100 ms.
 _DOWNSCALE = 4
 _GRAIN_BIAS = 8  # keeps the signed grain in uint8 for ImageChops.add
+# Over an illustration, text sits near the top (its middle at this fraction of the height),
+# leaving the subject below it in view.
+_TEXT_TOP = 0.13
 # JPEG saves a 1280x720 still in ~10 ms; PNG's zlib takes ~70 ms even at its fastest level.
 _SAVE_OPTIONS = {".png": {"compress_level": 1}, ".jpg": {"quality": 92}, ".jpeg": {"quality": 92}}
 
@@ -105,18 +110,27 @@ def render_still(
 ) -> Path:
     """Draws a still and saves it in the format `path`'s suffix names.
 
-    `kind="title"` is a big centred title card; `kind="scene"` is a background derived from
-    `prompt` and `seed`, with `text` (if any) on a translucent panel in the middle.
+    `kind="title"` is a big centred title card; `kind="scene"` is an illustration of what
+    `prompt` names (see `illustrate`), or where it names nothing drawable a background derived
+    from `prompt` and `seed`, with `text` (if any) on a translucent panel: in the middle of a
+    background, near the top of an illustration, to leave its subject in view.
     """
     if kind not in ("title", "scene"):
         raise ValueError(f"unknown still kind {kind!r}")
     colors = PALETTES[palette]
     rng = np.random.default_rng(_seed_for(prompt, seed))
-    image = _background(size, colors, rng, shapes=4 if kind == "title" else 12)
+    headroom = _TEXT_TOP * 2 if text.strip() else 0.0
+    picture = illustrate(prompt, size, colors, rng, headroom=headroom) if kind == "scene" else None
+    # An illustration is mostly flat colour and goes without grain, which would triple the
+    # time PNG takes to save it.
+    image = picture or _background(size, colors, rng, shapes=4 if kind == "title" else 12)
     if kind == "title":
         _draw_title(image, text, colors)
     elif text.strip():
-        _draw_panel_text(image, text, colors)
+        if picture is None:
+            _draw_panel_text(image, text, colors)
+        else:  # larger, as the picture around it is busier than a background
+            _draw_panel_text(image, text, colors, middle=_TEXT_TOP, font_size=size[1] // 14)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, **_SAVE_OPTIONS.get(path.suffix.lower(), {}))
@@ -217,13 +231,21 @@ def _draw_title(image: Image.Image, text: str, colors: Palette) -> None:
     )
 
 
-def _draw_panel_text(image: Image.Image, text: str, colors: Palette) -> None:
+def _draw_panel_text(
+    image: Image.Image, text: str, colors: Palette, *, middle=0.5, font_size: int = 0
+) -> None:
+    """`text` on a translucent panel centred at `middle` of the height (its top kept inside)."""
     width, height = image.size
-    face = font(max(12, height // 18))
+    face = font(max(12, font_size or height // 18))
     body = "\n".join(wrap_text(text, face, width * 0.7))
     draw = ImageDraw.Draw(image, "RGBA")
     spacing = face.size // 4
     center = (width / 2, height / 2)
+    if middle != 0.5:
+        box = draw.multiline_textbbox(
+            center, body, font=face, anchor="mm", align="center", spacing=spacing
+        )
+        center = (width / 2, max(height * middle, (box[3] - box[1]) / 2 + face.size * 1.2))
     box = draw.multiline_textbbox(
         center, body, font=face, anchor="mm", align="center", spacing=spacing
     )

@@ -56,6 +56,9 @@ class Provider:
     # The options that change what the backend makes (a model, a voice, a speed), never keys,
     # timeouts or devices: with the backend itself, what a cached output depends on.
     output_options: ClassVar[tuple[str, ...]] = ()
+    # Raised when a backend makes something else from the same request (a new way of drawing,
+    # say), so that outputs cached before are made again rather than reused.
+    output_version: ClassVar[int] = 1
 
     def __init__(self, **options: Any):
         unknown = self.unknown_options(options)
@@ -120,7 +123,10 @@ class Provider:
         per-scene outputs are cached (together with each call's own arguments)."""
         cls = type(self)
         options = {name: self.options[name] for name in self.output_options}
-        return {"backend": f"{cls.__module__}.{cls.__qualname__}", "options": options}
+        identity = {"backend": f"{cls.__module__}.{cls.__qualname__}", "options": options}
+        if cls.output_version != 1:  # the first version keeps the keys it always had
+            identity["version"] = cls.output_version
+        return identity
 
     @property
     def display_name(self) -> str:

@@ -97,7 +97,7 @@ def test_key_words_name_the_subject_not_the_style():
     assert key_words("...") == ""
 
 
-def test_procedural_without_text_writes_the_scene_key_words_large(tmp_path):
+def test_procedural_without_text_or_anything_to_draw_writes_the_scene_key_words_large(tmp_path):
     from pipeline.media.visuals import PALETTES
 
     def text_pixels(prompt):
@@ -113,5 +113,39 @@ def test_procedural_without_text_writes_the_scene_key_words_large(tmp_path):
             if sum(abs(a - b) for a, b in zip(p, color, strict=True)) < 30
         )
 
-    assert text_pixels("Lighthouse keeper, soft watercolor illustration") > 200
+    assert text_pixels("Quarterly results, soft watercolor illustration") > 200
     assert text_pixels("...") < 50  # no words: the background alone
+
+
+def test_procedural_draws_an_illustration_when_the_prompt_names_something_it_can_draw(tmp_path):
+    from pipeline.media.visuals import render_still
+    from pipeline.providers.images.procedural import key_words
+
+    def pixels(path):
+        with Image.open(path) as image:
+            return list(image.convert("RGB").getdata())
+
+    def procedural(prompt):
+        return pixels(ProceduralImages().generate(
+            prompt=prompt, size=(160, 90), out_path=tmp_path / "p.png", seed=3, palette="warm"
+        ))  # fmt: skip
+
+    def still(prompt, **kwargs):
+        return pixels(render_still(prompt=prompt, size=(160, 90), palette="warm", seed=3,
+                                   path=tmp_path / "s.png", **kwargs))  # fmt: skip
+
+    drawable = "A fox found a lantern in the snow"
+    assert procedural(drawable) == still(drawable, text="")
+    assert procedural(drawable) != still(drawable, text=key_words(drawable), kind="title")
+    nothing = "The committee discussed quarterly results"
+    assert procedural(nothing) == still(nothing, text=key_words(nothing), kind="title")
+
+
+def test_procedural_pictures_cached_by_earlier_versions_are_drawn_again():
+    from pipeline.providers.base import Provider
+
+    identity = ProceduralImages().identity()
+    assert identity["version"] == ProceduralImages.output_version > Provider.output_version
+    # Backends whose output has not changed keep the keys their outputs are cached under.
+    assert "version" not in FakeImages().identity()
+    assert "version" not in DiffusersImages().identity()

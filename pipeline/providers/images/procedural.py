@@ -1,8 +1,10 @@
 """Procedural stills (Pillow): no model, milliseconds per picture, always available.
 
-A scene with no text of its own (its narration is burned in as captions, say) gets its key
-words in large type over the style's palette, so that even offline and with an empty library
-each picture says what the scene is about."""
+A scene's picture is a flat illustration of what its prompt names (a lighthouse on an island,
+a fox in the snow: see pipeline.media.illustrate). A prompt that names nothing drawable, in a
+scene with no text of its own (its narration is burned in as captions, say), gets its key
+words in large type over the style's palette instead, so that even offline and with an empty
+library each picture says what the scene is about."""
 
 from pipeline.providers.base import report
 from pipeline.providers.images.base import ImageGenerator
@@ -34,12 +36,14 @@ class ProceduralImages(ImageGenerator):
     name = "procedural"
     label = "Procedural scenes"
     uses_model = False
+    output_version = 2  # 2: scenes are illustrations of what they name
 
     def render(self, *, prompt, size, out_path, seed, palette, text, on_progress):
+        from pipeline.media.illustrate import subjects
         from pipeline.media.visuals import PALETTES, render_still
 
         report(on_progress, 0.1, "Drawing the scene")
-        words = "" if text.strip() else key_words(prompt)
+        words = "" if text.strip() or subjects(prompt) else key_words(prompt)
         # A plan's style ("cinematic", say) is not always a palette name: draw the default.
         return render_still(
             text=text or words,
