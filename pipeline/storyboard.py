@@ -17,12 +17,12 @@ from pipeline.engine import lifecycle
 from pipeline.engine.events import event_publish
 from pipeline.errors import JobStateError
 from pipeline.generators import get_generator
+from pipeline.generators.shared.narration import SCENE_GAP
 from pipeline.models import Job, JobEvent, MediaItem, PlanRevision
 from pipeline.plan import DEFAULT_MAX_SCENES, SEED_MAX, Plan, PlanError, plan_from_json
 
 # Words a voice speaks per second at its normal pace, for the estimated length of a plan.
 WORDS_PER_SECOND = 2.5
-SCENE_GAP_SECONDS = 0.35
 
 
 class StalePlan(JobStateError):
@@ -162,5 +162,5 @@ def plan_estimated_seconds(plan: Plan, *, speaking_rate: float = 1.0) -> float:
     total = 0.0
     for scene in plan.scenes:
         words = len(re.findall(r"\w+", scene.narration))
-        total += words / (WORDS_PER_SECOND * max(speaking_rate, 0.1)) + SCENE_GAP_SECONDS
+        total += words / (WORDS_PER_SECOND * max(speaking_rate, 0.1)) + SCENE_GAP
     return round(total, 1)

@@ -331,7 +331,7 @@ def _render_shot(
         ctx.progress(index / total, f"Waiting for {device}: another job is using it")
 
     started = time.monotonic()
-    with on_device(device, check=ctx.check, on_wait=on_wait):
+    with on_device(device, check=ctx.check, on_wait=on_wait, every_device=True):
         t2v.generate(
             **request, image=image, out_path=ctx.path(shot_name(index)), on_progress=on_progress
         )

@@ -161,3 +161,9 @@ def test_a_model_run_off_a_gpu_takes_no_lock(holders, device):
     holders.append(hold_in_other_process(device))
     with on_device(device, check=deadline_check(0.5), on_wait=lambda: pytest.fail("waited")):
         assert probe(device) == "busy"  # the other process's hold, not this run's
+
+
+def test_a_model_that_fills_the_machine_locks_the_cpu_too():
+    with on_device("cpu", check=deadline_check(), every_device=True):
+        assert probe("cpu") == "busy"
+    assert probe("cpu") == "free"

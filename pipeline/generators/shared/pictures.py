@@ -16,11 +16,12 @@ def device_of(backend) -> str:
 
 
 @contextmanager
-def on_device(device: str, *, check, on_wait=None):
+def on_device(device: str, *, check, on_wait=None, every_device: bool = False):
     """Runs the block holding `device`'s lock when it is a CUDA GPU, one model on it at a time
-    across the host's workers (see pipeline/gpu.py); elsewhere the block runs at once.
-    `check` stops a wait on cancel; `on_wait` is called once if the GPU is busy."""
-    if not device.startswith("cuda"):
+    across the host's workers (see pipeline/gpu.py); elsewhere the block runs at once, unless
+    `every_device` (a model that fills the machine, such as text-to-video, takes the lock
+    of the CPU too). `check` stops a wait on cancel; `on_wait` is called once if busy."""
+    if not (every_device or device.startswith("cuda")):
         yield
         return
     with device_lock(device, check=check, on_wait=on_wait):
