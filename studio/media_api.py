@@ -42,7 +42,11 @@ class MediaItemSerializer(serializers.ModelSerializer):
         return f"/api/v1/media/{item.id}/file"
 
     def get_thumbnail_url(self, item) -> str:
-        return f"/api/v1/media/{item.id}/thumbnail"
+        return thumbnail_url(item.id)
+
+
+def thumbnail_url(item_id) -> str:
+    return f"/api/v1/media/{item_id}/thumbnail"
 
 
 class MediaUploadSerializer(serializers.Serializer):
@@ -121,15 +125,13 @@ class MediaStockView(APIView):
                 {"key": ["No such stock result for this query; search again."]}
             )
         hit, client = found
-        before = MediaItem.objects.filter(owner=request.user).count()
         try:
-            item = stock_keep(owner=request.user, hit=hit, client=client)
+            item, added = stock_keep(owner=request.user, hit=hit, client=client)
         except StockError as exc:
             raise serializers.ValidationError({"key": [str(exc)]})
-        created = MediaItem.objects.filter(owner=request.user).count() > before
         return Response(
             MediaItemSerializer(item).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if added else status.HTTP_200_OK,
         )
 
 

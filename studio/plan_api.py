@@ -29,7 +29,7 @@ from pipeline.storyboard import (
 )
 from studio.api import CONFLICT_RESPONSE, LIMIT_RESPONSES, JobMixin
 from studio.listen import scene_listen
-from studio.media_api import MediaItemSerializer
+from studio.media_api import MediaItemSerializer, thumbnail_url
 
 PLAN_SHAPE = inline_serializer(
     "JobPlan",
@@ -90,6 +90,10 @@ def plan_document(job, revision) -> dict:
     }
 
 
+# What the plan document says of each scene's picture, from the visuals stage's records.
+PICTURE_FIELDS = ("scene", "source", "reason", "chosen", "item", "kind", "name", "origin", "credit")
+
+
 def scene_pictures(job) -> list | None:
     """What each scene showed in the job's latest render of its visuals stage (source, item,
     reason, a thumbnail for library items), [] before that stage ran; None for a generator
@@ -99,25 +103,8 @@ def scene_pictures(job) -> list | None:
         return None
     records = ((job.manifest or {}).get("stages", {}).get(stage) or {}).get("outputs") or {}
     return [
-        {
-            key: record.get(key)
-            for key in (
-                "scene",
-                "source",
-                "reason",
-                "chosen",
-                "item",
-                "kind",
-                "name",
-                "origin",
-                "credit",
-            )
-        }
-        | {
-            "thumbnail_url": f"/api/v1/media/{record['item']}/thumbnail"
-            if record.get("item")
-            else None
-        }  # fmt: skip
+        {key: record.get(key) for key in PICTURE_FIELDS}
+        | {"thumbnail_url": thumbnail_url(record["item"]) if record.get("item") else None}
         for record in records.get("visuals") or []
     ]
 
@@ -288,20 +275,21 @@ class SceneCandidatesView(SceneMixin, APIView):
         words = query.validated_data.get("q", "").strip()
         saved = plan_revision_get(job=job).plan["scenes"][index]
         wanted = {"search_terms": [words]} if words else saved
-        _items, library = library_candidates(job.owner)
+        items, library = library_candidates(job.owner)
+        queries = scene_queries(wanted)
         clients = stock_clients()
         return Response(
             {
-                "queries": list(scene_queries(wanted)),
+                "queries": list(queries),
                 "library": [
                     {
-                        "item": MediaItemSerializer(_items[choice.candidate.key]).data,
+                        "item": MediaItemSerializer(items[choice.candidate.key]).data,
                         "score": choice.score,
                         "reason": choice.reason,
                     }
                     for choice in scene_candidates(index, wanted, library)
                 ],
-                "stock": stock_candidates(clients, scene_queries(wanted)) if clients else [],
+                "stock": stock_candidates(clients, queries) if clients else [],
                 "stock_configured": bool(clients),
             }
         )

@@ -253,22 +253,22 @@ def stock_clients() -> list[StockClient]:
     return clients
 
 
-def stock_keep(*, owner, hit: StockHit, client: StockClient) -> MediaItem:
-    """The hit as an item of the owner's library: downloaded (and validated like an upload)
-    the first time, found again after that."""
+def stock_keep(*, owner, hit: StockHit, client: StockClient) -> tuple[MediaItem, bool]:
+    """The hit as an item of the owner's library, and whether it was added now: downloaded
+    (and validated like an upload) the first time, found again after that."""
     from pipeline.library.services import media_create
 
     found = MediaItem.objects.filter(
         owner=owner, source=hit.provider, source_id=hit.id, kind=hit.kind
     ).first()
     if found is not None:
-        return found
+        return found, False
     limit = settings.MEDIA_CLIP_MAX_BYTES if hit.kind == "video" else settings.UPLOAD_MAX_BYTES
     data = client.download(hit, max_bytes=limit)
     extension = "mp4" if hit.kind == "video" else hit.download_url.rsplit(".", 1)[-1][:4]
     name = f"{hit.provider}-{hit.id}.{extension}"
     try:
-        return media_create(
+        item = media_create(
             owner=owner,
             file=ContentFile(data, name=name),
             tags=hit.tags,
@@ -282,3 +282,4 @@ def stock_keep(*, owner, hit: StockHit, client: StockClient) -> MediaItem:
         )
     except ValidationError as exc:
         raise StockError(f"{hit.provider} file {hit.id} was refused: {exc.messages}") from exc
+    return item, True

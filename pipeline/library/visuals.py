@@ -132,7 +132,7 @@ def scene_visuals(ctx, plan) -> list[dict]:
             data = dict(choice.candidate.data)
             client = data.pop("client")
             try:
-                item = stock_keep(owner=owner, hit=StockHit(**data), client=client)
+                item, _added = stock_keep(owner=owner, hit=StockHit(**data), client=client)
             except (StockError, StorageQuotaExceeded) as exc:
                 logger.warning("scene %s: %s", index + 1, exc)
                 reason = f"Drawn: the stock file could not be kept ({exc})."

@@ -96,12 +96,13 @@ def test_kept_once_with_licence_and_author(stock_server, alice):
     stock_server.routes["/files/2014422.png"] = (200, image_bytes("PNG"))
     client = pexels(stock_server)
     [hit] = client.search("lighthouse", kind="image")
-    item = stock_keep(owner=alice, hit=hit, client=client)
+    item, added = stock_keep(owner=alice, hit=hit, client=client)
+    assert added
     assert (item.source, item.source_id, item.kind) == ("pexels", "2014422", "image")
     assert item.author == "Joey Farina" and item.license == "Pexels License"
     assert item.source_url == hit.page_url
     assert item.credit == "Image by Joey Farina on Pexels"
-    assert stock_keep(owner=alice, hit=hit, client=client) == item
+    assert stock_keep(owner=alice, hit=hit, client=client) == (item, False)
     downloads = [r for r in stock_server.requests if r["path"].startswith("/files/")]
     assert len(downloads) == 1 and MediaItem.objects.count() == 1
 
@@ -115,5 +116,5 @@ def test_stock_clip_is_validated_like_an_upload(stock_server, alice):
     with pytest.raises(StockError, match="refused"):
         stock_keep(owner=alice, hit=hit, client=client)
     stock_server.routes["/files/1448735.mp4"] = (200, clip_bytes(1.0))
-    item = stock_keep(owner=alice, hit=hit, client=client)
+    item, _added = stock_keep(owner=alice, hit=hit, client=client)
     assert item.kind == "video" and item.credit == "Video clip by Ruvim Miksanskiy on Pexels"
