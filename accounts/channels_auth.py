@@ -13,16 +13,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.crypto import constant_time_compare
 from rest_framework.authtoken.models import Token
 
+from accounts.authentication import token_user
+
 logger = logging.getLogger(__name__)
 
 
 @database_sync_to_async
 def _user_for_token(key):
-    try:
-        token = Token.objects.select_related("user").get(key=key)
-    except Token.DoesNotExist:
-        return AnonymousUser()
-    return token.user if token.user.is_active else AnonymousUser()
+    token = token_user(key)
+    return token.user if token is not None and token.user.is_active else AnonymousUser()
 
 
 class TokenAuthMiddleware(BaseMiddleware):

@@ -137,15 +137,17 @@ def main():
         path = f"/api/v1/jobs/{job_id}"
 
         from django.db import connection
-        from rest_framework.authentication import TokenAuthentication
+        from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
         from rest_framework.renderers import JSONRenderer
 
+        from accounts.authentication import TokenAuthentication
+        from pipeline.models import Job
         from pipeline.serializers import JobSerializer
-        from studio.selectors import jobs_visible_to
+        from studio.selectors import job_visible_to
 
-        auth = TokenAuthentication()
+        auth, drf_auth = TokenAuthentication(), DRFTokenAuthentication()
         user, _ = auth.authenticate_credentials(client.token)
-        job = jobs_visible_to(user).get(pk=job_id)
+        job = job_visible_to(user, job_id)
         data = JobSerializer(job).data
 
         def reconnect():
@@ -157,9 +159,17 @@ def main():
             "server: bare view": over_socket_us(stack.port, "/bench/bare", None),
             "in process: GET jobs/<id>": in_process_us(path, client.token),
             "in process: bare view": in_process_us("/bench/bare", None),
-            "token lookup": per_call_us(lambda: auth.authenticate_credentials(client.token)),
+            "token lookup (prepared query)": per_call_us(
+                lambda: auth.authenticate_credentials(client.token)
+            ),
+            "token lookup (DRF's, a queryset)": per_call_us(
+                lambda: drf_auth.authenticate_credentials(client.token)
+            ),
             "database connection opened": per_call_us(reconnect, 500),
-            "job query": per_call_us(lambda: jobs_visible_to(user).get(pk=job_id)),
+            "job query (prepared)": per_call_us(lambda: job_visible_to(user, job_id)),
+            "job query (a queryset)": per_call_us(
+                lambda: Job.objects.select_related("result").filter(owner=user).get(pk=job_id)
+            ),
             "JobSerializer(job).data": per_call_us(lambda: JobSerializer(job).data),
             "JSON rendering": per_call_us(lambda: JSONRenderer().render(data)),
         }

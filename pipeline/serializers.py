@@ -1,6 +1,9 @@
 """The JSON shapes of jobs and events, shared by the REST API and the WebSocket messages."""
 
-from django.urls import reverse
+import uuid
+from functools import lru_cache
+
+from django.urls import get_script_prefix, get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,6 +11,20 @@ from pipeline.engine.events import event_to_dict
 from pipeline.engine.lifecycle import ACTIONS, job_actions
 from pipeline.generators import all_generators
 from pipeline.models import Job, JobEvent
+
+# A link is reversed once per URL name (and URL configuration and script prefix), then the
+# id is put in: reversing costs more than the rest of a job's JSON.
+_ID_SLOT = str(uuid.UUID(int=0))
+
+
+@lru_cache(maxsize=64)
+def _link_template(name: str, urlconf, prefix: str) -> str:
+    return reverse(name, urlconf=urlconf, args=[_ID_SLOT])
+
+
+def id_link(name: str, pk) -> str:
+    """reverse(name, args=[pk]) for a URL whose one argument is a UUID."""
+    return _link_template(name, get_urlconf(), get_script_prefix()).replace(_ID_SLOT, str(pk))
 
 
 class JobErrorSerializer(serializers.Serializer):
@@ -161,17 +178,17 @@ class JobSerializer(serializers.ModelSerializer):
             "id": str(video.id),
             "title": video.title,
             "duration": video.duration,
-            "url": reverse("api-video-stream", args=[video.id]),
-            "captions_vtt": reverse("api-video-captions-vtt", args=[video.id])
+            "url": id_link("api-video-stream", video.id),
+            "captions_vtt": id_link("api-video-captions-vtt", video.id)
             if video.captions_vtt
             else None,
             "captions_burned": video.captions_burned,
-            "thumbnail": reverse("api-video-thumbnail", args=[video.id]),
-            "page": reverse("gallery:video", args=[video.id]),
+            "thumbnail": id_link("api-video-thumbnail", video.id),
+            "page": id_link("gallery:video", video.id),
         }
 
     def get_events_url(self, job) -> str:
-        return reverse("api-job-events", args=[job.id])
+        return id_link("api-job-events", job.id)
 
     def get_websocket_url(self, job) -> str:
         return f"/ws/jobs/{job.id}/"

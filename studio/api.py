@@ -28,7 +28,7 @@ from pipeline.services import (
     job_retry,
     upload_create,
 )
-from studio.selectors import job_artifact, jobs_visible_to
+from studio.selectors import job_artifact, job_visible_to
 from studio.services import job_create, stage_name_validate
 
 CONFLICT_RESPONSE = {
@@ -136,10 +136,10 @@ class JobListCreateView(generics.ListAPIView):
 
 class JobMixin:
     def get_job(self) -> Job:
-        try:
-            return jobs_visible_to(self.request.user).get(pk=self.kwargs["job_id"])
-        except Job.DoesNotExist:
+        job = job_visible_to(self.request.user, self.kwargs["job_id"])
+        if job is None:
             raise NotFound("No such job.")
+        return job
 
 
 class JobDetailView(JobMixin, APIView):

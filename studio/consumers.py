@@ -10,7 +10,7 @@ from accounts.channels_auth import account_group, credential_holds
 from pipeline.engine.events import event_to_dict, job_group, user_group
 from pipeline.models import Job, JobEvent
 from pipeline.serializers import JobSerializer
-from studio.selectors import jobs_visible_to
+from studio.selectors import job_visible_to
 
 REPLAY_LIMIT = 5000
 USER_SNAPSHOT_JOBS = 50
@@ -26,7 +26,7 @@ def _after(scope) -> int:
 
 @database_sync_to_async
 def _visible_job(user, job_id):
-    return jobs_visible_to(user).filter(pk=job_id).first()
+    return job_visible_to(user, job_id)
 
 
 @database_sync_to_async

@@ -1,13 +1,25 @@
+from django.core.exceptions import ValidationError
+
 from pipeline.engine.artifacts import job_artifact_files
 from pipeline.models import Job
+from videogen.prepared import Param, PreparedQuery
+
+# Every read of one job (the API, its page, its live socket): compiled once per thread.
+JOB_WITH_RESULT = PreparedQuery(
+    Job.objects.select_related("result").filter(pk=Param("pk", Job._meta.pk))
+)
 
 
-def jobs_visible_to(user):
-    """Jobs a person may see: their own; staff see everyone's."""
-    jobs = Job.objects.select_related("result")
-    if user.is_staff:
-        return jobs
-    return jobs.filter(owner=user)
+def job_visible_to(user, job_id) -> Job | None:
+    """The job, with its video, if this person may see it (their own; staff see everyone's),
+    else None."""
+    try:
+        job = JOB_WITH_RESULT.first(pk=job_id)
+    except ValidationError:  # not a job id at all
+        return None
+    if job is None or not (user.is_staff or job.owner_id == user.pk):
+        return None
+    return job
 
 
 def job_artifact(job: Job, path: str) -> dict | None:

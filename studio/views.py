@@ -16,7 +16,7 @@ from pipeline.models import Job
 from pipeline.serializers import JobSerializer
 from pipeline.services import JobLimit
 from studio.forms import JobForm
-from studio.selectors import jobs_visible_to
+from studio.selectors import job_visible_to
 from studio.services import job_create
 
 
@@ -91,7 +91,7 @@ def jobs(request):
 @require_GET
 @login_required
 def job(request, job_id):
-    found = jobs_visible_to(request.user).filter(pk=job_id).first()
+    found = job_visible_to(request.user, job_id)
     if found is None:
         raise Http404("No such job.")
     # Staff may follow anyone's job; only its owner edits its storyboard.

@@ -10,7 +10,11 @@ from contextvars import ContextVar  # noqa: E402
 
 import django  # noqa: E402
 from asgiref.sync import ThreadSensitiveContext, sync_to_async  # noqa: E402
-from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+from django.core import signals  # noqa: E402
+from django.core.exceptions import RequestAborted  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix  # noqa: E402
+from django.http import FileResponse  # noqa: E402
+from django.urls import set_script_prefix  # noqa: E402
 
 # Threads a web process keeps for requests, each with its own database connection.
 REQUEST_THREADS = 16
@@ -32,6 +36,11 @@ class SyncChainASGIHandler(ASGIHandler):
     it waits for one, as in a threaded WSGI server. A streamed response (a video, say) gives
     its thread back once the view has returned: its chunks are read in other threads
     (gallery/streaming.py), so long downloads never keep other requests waiting.
+
+    A request makes one trip to its thread, not three: the request_started signal, the
+    middleware chain and the view, and for a response that is not streamed its close (the
+    request_finished signal), run in one synchronous call. Each trip is a hand-over between
+    the event loop and a thread, which costs about what a small view does.
     """
 
     def __init__(self, threads: int = REQUEST_THREADS):
@@ -43,7 +52,6 @@ class SyncChainASGIHandler(ASGIHandler):
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
-        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -67,6 +75,51 @@ class SyncChainASGIHandler(ASGIHandler):
         finally:
             _give_back_thread.reset(token)
             give_back()
+
+    async def handle(self, scope, receive, send):
+        """Django's ASGIHandler.handle with one trip to the request's thread (see above)."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            body_file.close()
+            await self.send_response(error_response, send)
+            await sync_to_async(error_response.close)()
+            return
+        response = await sync_to_async(self._respond, thread_sensitive=True)(scope, request)
+        if not response.streaming:
+            await self.send_response(response, send)
+            body_file.close()
+            return
+        # As Django does: stop streaming when the client goes away, then close.
+        tasks = [
+            asyncio.create_task(self.listen_for_disconnect(receive)),
+            asyncio.create_task(self.send_response(response, send)),
+        ]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, RequestAborted):
+                pass
+        await sync_to_async(response.close)()
+        body_file.close()
+
+    def _respond(self, scope, request):
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        response = self.get_response(request)
+        response._handler_class = self.__class__
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        if not response.streaming:
+            # Its body is built; closing it now ends the request (request_finished) here.
+            response.close()
+        return response
 
     async def send_response(self, response, send):
         if response.streaming:

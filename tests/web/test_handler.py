@@ -4,6 +4,7 @@ its thread back while it streams."""
 
 import asyncio
 import json
+import threading
 
 import pytest
 from django.db import connections
@@ -108,3 +109,59 @@ def test_a_streamed_response_does_not_hold_its_thread(handler_with):
     answer, body = asyncio.run(scenario())
     assert answer["connection"]
     assert body == b"first last"
+
+
+def test_a_request_makes_one_trip_to_its_thread(handler_with):
+    """The request_started signal, the view and the response's close (request_finished) run
+    in one call on the request's thread: each hand-over costs about what a small view does."""
+    from django.core import signals
+
+    handler = handler_with(threads=1)
+    (executor,) = handler._idle_threads
+    trips, signalled = [], []
+    submit = executor.submit
+
+    def counted(fn, *args, **kwargs):
+        trips.append(fn)
+        return submit(fn, *args, **kwargs)
+
+    executor.submit = counted
+
+    def started(**kwargs):
+        signalled.append(("started", threading.get_ident()))
+
+    def finished(**kwargs):
+        signalled.append(("finished", threading.get_ident()))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    try:
+        answer = asyncio.run(request(handler))
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+    assert len(trips) == 1
+    assert signalled == [("started", answer["thread"]), ("finished", answer["thread"])]
+
+
+def test_a_streamed_response_is_closed_once_sent(handler_with):
+    from django.core import signals
+
+    handler = handler_with(threads=1)
+    finished = []
+
+    def note(**kwargs):
+        finished.append(True)
+
+    async def scenario():
+        urls.stream_may_end = asyncio.Event()
+        urls.stream_may_end.set()
+        return await asyncio.wait_for(request(handler, "/stream"), timeout=10)
+
+    signals.request_finished.connect(note)
+    try:
+        body = asyncio.run(scenario())
+    finally:
+        signals.request_finished.disconnect(note)
+    assert body == b"first last"
+    assert finished == [True]
