@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 from videogen.settings import *  # noqa: F403
 from videogen.settings import DATABASES, REST_FRAMEWORK
@@ -16,10 +17,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Unit tests run in one process; the live-server tests start real web and qcluster
-# processes with the production settings and a real cross-process layer.
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With REDIS_URL (CI's second pass) the unit tests use that Redis too, for the channel layer
+# (pub/sub, under a prefix of this run's own) and the cache (in database 15 of the same
+# server: the tests clear the cache, which empties its whole database, and live stacks keep
+# their queue in the URL's own). Without it, in-process layers; the live-server tests start
+# real web and qcluster processes with the production settings and a real layer either way.
+if REDIS_URL:  # noqa: F405
+    _test_prefix = f"videogen-test-{os.getpid()}"
+    CHANNEL_LAYERS = {
+        "default": {
+            **CHANNEL_LAYERS["default"],  # noqa: F405
+            "CONFIG": {
+                **CHANNEL_LAYERS["default"]["CONFIG"],  # noqa: F405
+                "prefix": f"{_test_prefix}:asgi",
+            },
+        }
+    }
+    CACHES = {
+        "default": {
+            **CACHES["default"],  # noqa: F405
+            "LOCATION": urlunsplit(urlsplit(REDIS_URL)._replace(path="/15")),  # noqa: F405
+            "KEY_PREFIX": _test_prefix,
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 VIDEOGEN_DEMO_KIND = True
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

@@ -1,9 +1,12 @@
+import asyncio
+
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from pipeline.engine.events import event_publish, job_group, user_group
 from pipeline.models import Job, JobEvent
+from tests.sockets import DEADLINE
 
 
 @pytest.mark.django_db
@@ -50,18 +53,24 @@ def test_events_reach_the_job_and_user_groups_after_commit(make_job):
     job = make_job()
     layer = get_channel_layer()
 
-    async def subscribe():
+    # One event loop from subscribing to receiving: a pub/sub layer (Redis, in CI's second
+    # pass) listens on connections of the loop that subscribed.
+    async def scenario():
         job_channel = await layer.new_channel()
         user_channel = await layer.new_channel()
         await layer.group_add(job_group(job.id), job_channel)
         await layer.group_add(user_group(job.owner_id), user_channel)
-        return job_channel, user_channel
+        event = await sync_to_async(event_publish)(
+            job_id=job.id, type="progress", progress=5, message="hi", force=True
+        )
+        received = [
+            await asyncio.wait_for(layer.receive(channel), timeout=DEADLINE)
+            for channel in (job_channel, user_channel)
+        ]
+        return event, received
 
-    job_channel, user_channel = async_to_sync(subscribe)()
-    event = event_publish(job_id=job.id, type="progress", progress=5, message="hi", force=True)
-
-    for channel in (job_channel, user_channel):
-        message = async_to_sync(layer.receive)(channel)
+    event, received = async_to_sync(scenario)()
+    for message in received:
         assert message["type"] == "job.event"
         assert message["event"]["seq"] == event.seq
         assert message["event"]["job"] == str(job.id)
