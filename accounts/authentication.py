@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from videogen.prepared import Param, PreparedQuery
+from accounts.prepared import Param, PreparedQuery
 
 # Read on every API request: compiled once per request thread, not per request. The row is
 # read each time, so a token deleted or a person deactivated is refused at once.

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 
+from accounts.prepared import Param, PreparedQuery
 from pipeline.engine.artifacts import job_artifact_files
 from pipeline.models import Job
-from videogen.prepared import Param, PreparedQuery
 
 # Every read of one job (the API, its page, its live socket): compiled once per thread.
 JOB_WITH_RESULT = PreparedQuery(
