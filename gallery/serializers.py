@@ -1,10 +1,10 @@
 """The JSON shape of a video, the same for the gallery, explore and detail routes."""
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.fields import StrictCharField
+from accounts.links import id_link
 from accounts.serializers import UserPublicSerializer
 from gallery.models import Report, Video
 
@@ -95,7 +95,7 @@ class VideoSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
 
         def url(name):
-            return _absolute(request, reverse(name, args=[video.pk]))
+            return _absolute(request, id_link(name, video.pk))
 
         return {
             "stream": url("api-video-stream"),

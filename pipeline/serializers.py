@@ -1,30 +1,13 @@
 """The JSON shapes of jobs and events, shared by the REST API and the WebSocket messages."""
 
-import uuid
-from functools import lru_cache
-
-from django.urls import get_script_prefix, get_urlconf, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.links import id_link
 from pipeline.engine.events import event_to_dict
 from pipeline.engine.lifecycle import ACTIONS, job_actions
 from pipeline.generators import all_generators
 from pipeline.models import Job, JobEvent
-
-# A link is reversed once per URL name (and URL configuration and script prefix), then the
-# id is put in: reversing costs more than the rest of a job's JSON.
-_ID_SLOT = str(uuid.UUID(int=0))
-
-
-@lru_cache(maxsize=64)
-def _link_template(name: str, urlconf, prefix: str) -> str:
-    return reverse(name, urlconf=urlconf, args=[_ID_SLOT])
-
-
-def id_link(name: str, pk) -> str:
-    """reverse(name, args=[pk]) for a URL whose one argument is a UUID."""
-    return _link_template(name, get_urlconf(), get_script_prefix()).replace(_ID_SLOT, str(pk))
 
 
 class JobErrorSerializer(serializers.Serializer):
