@@ -1,7 +1,19 @@
+import sys
+
 import pytest
 from django.core.cache import cache
 
 pytest_plugins = ["tests.live.fixtures"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database, and before it is dropped, the connections that the
+    request threads of the project's ASGI application (when a test used it) keep open."""
+    yield
+    asgi = sys.modules.get("videogen.asgi")
+    if asgi is not None:
+        asgi.django_asgi_app.close_connections()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async  # noqa: E402
 from django.core import signals  # noqa: E402
 from django.core.exceptions import RequestAborted  # noqa: E402
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix  # noqa: E402
+from django.db import connections  # noqa: E402
 from django.http import FileResponse  # noqa: E402
 from django.urls import set_script_prefix  # noqa: E402
 
@@ -49,6 +50,11 @@ class SyncChainASGIHandler(ASGIHandler):
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="request") for _ in range(threads)
         ]
         self._free_threads = asyncio.Semaphore(threads)
+
+    def close_connections(self) -> None:
+        """Closes the database connections the idle request threads keep (each thread's own)."""
+        for executor in list(self._idle_threads):
+            executor.submit(connections.close_all).result()
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)

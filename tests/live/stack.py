@@ -154,8 +154,9 @@ class LiveStack:
 
         wait_for(listening, 10, f"the Redis server on port {port}")
 
-    def start_worker(self, name="worker"):
-        return self.spawn(name, [sys.executable, "manage.py", "qcluster"])
+    def start_worker(self, name="worker", prefix: list[str] = ()):
+        """`prefix` runs the worker under another command (a namespace of its own, say)."""
+        return self.spawn(name, [*prefix, sys.executable, "manage.py", "qcluster"])
 
     def kill(self, name: str):
         """SIGKILL to the process and all its children: a crash, nothing is cleaned up."""

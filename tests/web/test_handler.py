@@ -64,8 +64,8 @@ def handler_with(settings):
 
     yield make
     for handler in made:
+        handler.close_connections()
         for executor in handler._idle_threads:
-            executor.submit(connections.close_all).result()
             executor.shutdown()
 
 
@@ -165,3 +165,16 @@ def test_a_streamed_response_is_closed_once_sent(handler_with):
         signals.request_finished.disconnect(note)
     assert body == b"first last"
     assert finished == [True]
+
+
+def test_close_connections_closes_what_each_request_thread_keeps_open(handler_with):
+    handler = handler_with(threads=2)
+
+    asyncio.run(request(handler))
+
+    def is_open():
+        return connections["default"].connection is not None
+
+    assert [t.submit(is_open).result() for t in handler._idle_threads].count(True) == 1
+    handler.close_connections()
+    assert [t.submit(is_open).result() for t in handler._idle_threads] == [False, False]
