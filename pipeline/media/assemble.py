@@ -43,7 +43,7 @@ _MPEG_RANGE = 1  # limited ("TV") range, what players expect from H.264
 
 # Part of every part's cache key: raise it when a part's frames or their encoding change in a
 # way its inputs do not show, so that parts encoded before are not joined with new ones.
-PART_VERSION = 2
+PART_VERSION = 3
 ENCODE_PARTS = 2  # parts encoded side by side
 
 

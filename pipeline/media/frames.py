@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 from av.video.reformatter import Colorspace
 from PIL import Image
@@ -30,6 +31,10 @@ MOTION_ZOOM = 1.1  # how far the slow camera moves into (or out of) a still
 # longer keeps its first frames (and its parts in the cache).
 MOTION_SECONDS = 6.0
 PART_SECONDS = 4  # the longest piece of a scene's own span
+
+# One thread for OpenCV's work, as for x264's: parts are encoded side by side instead
+# (pipeline/media/assemble.py), and a second pool of threads there only competes with them.
+cv2.setNumThreads(1)
 
 
 def resolve_size(aspect: str, quality: int) -> tuple[int, int]:
@@ -101,9 +106,10 @@ class _MovingStill:
     """A slow zoom, in or out by segment, slowing down as it goes (MOTION_SECONDS), computed
     on the YUV planes (resampling 1.5 bytes a pixel, with no colour conversion per frame).
 
-    The zoom is resampled on every other frame only; the frame between two is their mean.
-    Resampling costs twice what x264 spends on a frame, and a slow zoom moves the picture
-    well under a pixel a frame, so the mean cannot be told from the real thing."""
+    Every frame is resampled, bilinearly, with OpenCV's vectorised affine warp: about 0.5 ms
+    for a 1280x720 frame, a fourteenth of Pillow's resize and a sixth of what x264 spends on
+    the frame. The zoom never shrinks the picture by more than MOTION_ZOOM, so sampling 2x2
+    neighbours (no wider filter) cannot alias."""
 
     def __init__(self, path: Path, size: tuple[int, int], fps: int, zoom_in: bool):
         self.size, self.fps, self.zoom_in = size, fps, zoom_in
@@ -111,42 +117,32 @@ class _MovingStill:
         big = (_even(width * MOTION_ZOOM), _even(height * MOTION_ZOOM))
         with Image.open(path) as image:
             picture = _yuv(_cover(image, big))
-        self.planes = [Image.fromarray(np.ascontiguousarray(p)) for p in _planes(picture, big[1])]
-        self.computed: dict[int, np.ndarray] = {}
+        self.planes = [np.ascontiguousarray(p) for p in _planes(picture, big[1])]
 
     def key(self, local: float):
         return round(local * self.fps)
 
     def frame(self, local: float) -> np.ndarray:
-        n = round(local * self.fps)
-        if n % 2 == 0:
-            return self._zoomed(n)
-        before, after = self._zoomed(n - 1), self._zoomed(n + 1)
-        return (before >> 1) + (after >> 1) + (before & after & 1)  # their mean, in uint8
-
-    def _zoomed(self, n: int) -> np.ndarray:
-        if n not in self.computed:
-            if len(self.computed) > 2:
-                del self.computed[min(self.computed)]
-            self.computed[n] = self._resample(n / self.fps)
-        return self.computed[n]
+        return self._resample(round(local * self.fps) / self.fps)
 
     def _resample(self, local: float) -> np.ndarray:
         gone = 1 - math.exp(-max(0.0, local) / MOTION_SECONDS)
         zoom = 1 + (MOTION_ZOOM - 1) * (gone if self.zoom_in else 1 - gone)
         width, height = self.size
-        parts = []
-        for index, plane in enumerate(self.planes):
-            scale = 1 if index == 0 else 2
-            w, h = plane.width / zoom, plane.height / zoom
-            left, top = (plane.width - w) / 2, (plane.height - h) / 2
-            out = plane.resize(
-                (width // scale, height // scale),
-                Image.Resampling.BILINEAR,
-                box=(left, top, left + w, top + h),
-            )
-            parts.append(np.asarray(out).reshape(-1))
-        return np.concatenate(parts).reshape(-1, width)
+        out = np.empty((height * 3 // 2, width), np.uint8)
+        for plane, into in zip(self.planes, _planes(out, height), strict=True):
+            rows, columns = plane.shape
+            # From each output pixel's centre to where it lies in the plane: the box of
+            # plane / zoom around the centre, scaled to the output.
+            across, down = columns / zoom / into.shape[1], rows / zoom / into.shape[0]
+            left = (columns - columns / zoom + across) / 2 - 0.5
+            top = (rows - rows / zoom + down) / 2 - 0.5
+            cv2.warpAffine(
+                plane, np.array([[across, 0, left], [0, down, top]]), into.shape[::-1],
+                dst=into, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                borderMode=cv2.BORDER_REPLICATE,
+            )  # fmt: skip
+        return out
 
 
 class _ClipSource:
