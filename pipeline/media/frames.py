@@ -12,10 +12,10 @@ import bisect
 import hashlib
 import math
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 import av
-import cv2
 import numpy as np
 from av.video.reformatter import Colorspace
 from PIL import Image
@@ -32,9 +32,17 @@ MOTION_ZOOM = 1.1  # how far the slow camera moves into (or out of) a still
 MOTION_SECONDS = 6.0
 PART_SECONDS = 4  # the longest piece of a scene's own span
 
-# One thread for OpenCV's work, as for x264's: parts are encoded side by side instead
-# (pipeline/media/assemble.py), and a second pool of threads there only competes with them.
-cv2.setNumThreads(1)
+
+@cache
+def _opencv():
+    """OpenCV, imported when a zoom is first drawn: the web process imports this module (the
+    generators' options use resolve_size) but never draws one. One thread for its work, as
+    for x264's: parts are encoded side by side instead (pipeline/media/assemble.py), and a
+    second pool of threads there only competes with them."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    return cv2
 
 
 def resolve_size(aspect: str, quality: int) -> tuple[int, int]:
@@ -126,6 +134,7 @@ class _MovingStill:
         return self._resample(round(local * self.fps) / self.fps)
 
     def _resample(self, local: float) -> np.ndarray:
+        cv2 = _opencv()
         gone = 1 - math.exp(-max(0.0, local) / MOTION_SECONDS)
         zoom = 1 + (MOTION_ZOOM - 1) * (gone if self.zoom_in else 1 - gone)
         width, height = self.size

@@ -192,7 +192,8 @@ def test_a_library_clip_is_refused_as_the_reference_naming_the_option(
 
 
 def test_the_web_process_never_imports_torch(model_folder, tmp_path):
-    """Listing generators and models reads the disk only."""
+    """Listing generators and models reads the disk only (nor is OpenCV, which only draws
+    the slow zoom, imported)."""
     code = f"""
 import os, sys
 os.environ["DJANGO_SETTINGS_MODULE"] = "videogen.settings"
@@ -204,7 +205,7 @@ from pipeline.generators import all_generators
 from studio.models_api import models_list
 assert all_generators()["ai_video"].availability().available
 assert [m["status"] for m in models_list()][0] == "not_loaded"
-print(sorted(m for m in ("torch", "diffusers", "transformers") if m in sys.modules))
+print(sorted(m for m in ("torch", "diffusers", "transformers", "cv2") if m in sys.modules))
 """
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -43,9 +43,8 @@ OVER_QUOTA = _generator(errno.EDQUOT)
 
 
 @pytest.fixture(params=["NO_SPACE", "OVER_QUOTA"])
-def full_disk(request, settings, tmp_path):
+def full_disk(request, settings):
     settings.VIDEOGEN_GENERATORS = {"demo": f"{HERE}.{request.param}"}
-    settings.JOB_WORK_DIR = str(tmp_path / "work")
     settings.JOB_MAX_ATTEMPTS = 3
 
 
