@@ -195,3 +195,22 @@ def test_story_pictures_open_with_the_title_and_leave_the_words_to_captions(alic
         assert all(text == "" for text in texts[1:])
     else:
         assert texts[1:] == [s["on_screen_text"] for s in plan["scenes"][1:]]
+
+
+@pytest.mark.parametrize("burned", [True, False])
+def test_an_opening_title_that_repeats_the_narration_is_left_to_the_captions(
+    alice, settings, burned
+):
+    """A youtube video on a subject the offline planner does not know is one scene that says
+    its title: under burned captions the same words would be on screen twice."""
+    from pipeline.providers import get_provider
+
+    local = {"BACKEND": "pipeline.providers.llm.local.LocalPlanner", "OPTIONS": {}}
+    settings.VIDEOGEN_PROVIDERS = {**settings.VIDEOGEN_PROVIDERS, "llm": local}
+    images = get_provider("images")
+    before = len(images.calls)
+    subject = "Why honeybees dance: how a forager tells the hive where the flowers are"
+    job = run(alice, "youtube", subject, burn_captions=burned)
+    [text] = [call["text"] for call in images.calls[before:]]
+    assert job.result.title == subject
+    assert text == ("" if burned else subject)

@@ -32,6 +32,7 @@ def visuals_stage(ctx) -> dict:
     """A picture or clip per scene: from the person's library or stock where one matches the
     scene's words (option `visuals`), else from the images backend (procedural by default).
     A picture made before from the same request to the same backend is reused."""
+    from pipeline.library.choose import words
     from pipeline.library.visuals import scene_visuals
 
     plan = load_plan(ctx)
@@ -47,14 +48,17 @@ def visuals_stage(ctx) -> dict:
         path = ctx.path(f"stills/{index:02d}.png")
         paths.append(str(path.relative_to(ctx.workdir)))
         # The opening picture carries the title; the others the scene's own words (a heading,
-        # key words), or nothing under burned captions, which already show what is said.
+        # key words), or nothing under burned captions, which already show what is said (so
+        # does the opening one when its title is what the scene says).
         text = scene.on_screen_text if index else (plan.title or scene.on_screen_text)
+        if ctx.options.get("burn_captions") and (index or words(text) == words(scene.narration)):
+            text = ""
         request = {
             "prompt": scene.image_prompt or scene.narration,
             "size": size,
             "seed": index + scene.seed,  # a new seed, a new picture of the same scene
             "palette": ctx.options.get("style", "default"),
-            "text": "" if ctx.options.get("burn_captions") and index else text,
+            "text": text,
         }
         entry = ctx.cached("picture", {**request, "images": images.identity()}, {"png": path})
         if entry.restored:
